@@ -1,0 +1,174 @@
+/**
+ * The workspace configuration: the project, its repos and their areas, board field names,
+ * lease and reconciliation settings. Pure (no Workers or Node APIs): the Worker validates it
+ * at start-up, the daemon and the emulator read the same shape.
+ */
+import { z } from "zod";
+
+const repoName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/name");
+
+export const LockScope = z.enum(["area", "files"]);
+export type LockScope = z.infer<typeof LockScope>;
+
+export const RiskLevel = z.enum(["low", "medium", "high"]);
+export type RiskLevel = z.infer<typeof RiskLevel>;
+
+/** Areas whose default lock scope is `files` (seed: "docs and ci areas are low-risk"). */
+const FILE_SCOPED_AREAS = new Set(["docs", "ci"]);
+
+const AreaInput = z
+  .object({
+    name: z.string().min(1),
+    /** Directory prefixes (`src/app/`) or globs (`docs/**\/*.md`), relative to the repo root. */
+    paths: z.array(z.string().min(1)).min(1),
+    risk: RiskLevel.optional(),
+    lockScope: LockScope.optional(),
+  })
+  .strict();
+
+export const Area = AreaInput.transform((area) => ({
+  name: area.name,
+  paths: area.paths,
+  risk: area.risk ?? (FILE_SCOPED_AREAS.has(area.name) ? "low" : "medium"),
+  lockScope: area.lockScope ?? (FILE_SCOPED_AREAS.has(area.name) ? "files" : "area"),
+}));
+export type Area = z.infer<typeof Area>;
+
+export const RepoConfig = z
+  .object({
+    name: repoName,
+    baseBranch: z.string().min(1).default("main"),
+    areas: z.array(Area).min(1),
+  })
+  .strict()
+  .superRefine((repo, ctx) => {
+    const seen = new Set<string>();
+    repo.areas.forEach((area, index) => {
+      if (seen.has(area.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["areas", index, "name"],
+          message: `duplicate area "${area.name}"`,
+        });
+      }
+      seen.add(area.name);
+    });
+  });
+export type RepoConfig = z.infer<typeof RepoConfig>;
+
+export const FieldNames = z
+  .object({
+    status: z.string().min(1).default("Status"),
+    dependsOn: z.string().min(1).default("Depends On"),
+    area: z.string().min(1).default("Area"),
+    neededFiles: z.string().min(1).default("Needed Files"),
+    lockScope: z.string().min(1).default("Lock Scope"),
+    lockKey: z.string().min(1).default("Lock Key"),
+    claimOwner: z.string().min(1).default("Claim Owner"),
+    leaseExpires: z.string().min(1).default("Lease Expires"),
+    lastHeartbeat: z.string().min(1).default("Last Heartbeat"),
+    priority: z.string().min(1).default("Priority"),
+    agentMode: z.string().min(1).default("Agent Mode"),
+  })
+  .strict();
+export type FieldNames = z.infer<typeof FieldNames>;
+
+export const StatusValues = z
+  .object({
+    /** The value that makes an item a candidate for dispatch. */
+    ready: z.string().min(1).default("Ready"),
+    /** Written on claim. */
+    inProgress: z.string().min(1).default("In Progress"),
+    /** Items with one of these statuses hold their lock keys. */
+    active: z.array(z.string().min(1)).min(1).default(["In Progress", "QA Required"]),
+    /** A dependency whose item has one of these statuses is complete. */
+    done: z.array(z.string().min(1)).min(1).default(["Done"]),
+    /** Where an item without an Area goes back to. */
+    triage: z.string().min(1).default("Triage"),
+  })
+  .strict();
+export type StatusValues = z.infer<typeof StatusValues>;
+
+export const WorkspaceConfig = z
+  .object({
+    $schema: z.string().optional(),
+    workspace: z.string().min(1),
+    project: z.object({ org: z.string().min(1), number: z.number().int().positive() }).strict(),
+    repos: z.array(RepoConfig).min(1),
+    fields: FieldNames.default(FieldNames.parse({})),
+    statuses: StatusValues.default(StatusValues.parse({})),
+    /** Priority option names, highest first; items without one sort last. */
+    priorities: z.array(z.string().min(1)).default(["P0", "P1", "P2", "P3"]),
+    lease: z
+      .object({
+        durationSeconds: z.number().int().min(30).default(900),
+        heartbeatSeconds: z.number().int().min(1).default(60),
+      })
+      .strict()
+      .default({ durationSeconds: 900, heartbeatSeconds: 60 }),
+    dispatch: z
+      .object({
+        maxAttempts: z.number().int().min(1).default(3),
+        retryBaseSeconds: z.number().int().min(1).default(60),
+      })
+      .strict()
+      .default({ maxAttempts: 3, retryBaseSeconds: 60 }),
+    reconcile: z
+      .object({
+        /** Organization webhook id, to list and redeliver failed deliveries. */
+        hookId: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.repos.forEach((repo, index) => {
+      const key = repo.name.toLowerCase();
+      if (seen.has(key)) {
+        ctx.addIssue({ code: "custom", path: ["repos", index, "name"], message: `duplicate repo "${repo.name}"` });
+      }
+      seen.add(key);
+    });
+  });
+export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid workspace config: ${problems.join("; ")}`);
+    this.problems = problems;
+  }
+}
+
+/** Validates raw JSON; the error names every bad key as a dotted path and what was expected. */
+export function parseWorkspaceConfig(raw: unknown): WorkspaceConfig {
+  const result = WorkspaceConfig.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+      return `${path}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Parses the JSON text of a config file or variable. */
+export function parseWorkspaceConfigText(text: string): WorkspaceConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([`(root): not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+  }
+  return parseWorkspaceConfig(raw);
+}
+
+export function findRepo(config: WorkspaceConfig, repo: string): RepoConfig | undefined {
+  const wanted = repo.toLowerCase();
+  return config.repos.find((candidate) => candidate.name.toLowerCase() === wanted);
+}

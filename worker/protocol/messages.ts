@@ -1,0 +1,187 @@
+/**
+ * The wire contract between a RepoQueue and the local-agent daemon: zod schemas for every
+ * WebSocket frame, discriminated on `type`. Pure; imported by both worker/ and local-agent/.
+ * Every frame that changes state has an `id`, is acknowledged with an `ack`, and is applied
+ * once (both sides drop an id they have already applied). Run frames carry `runId` + `fence`.
+ */
+import { z } from "zod";
+
+export const PROTOCOL = {
+  version: 1,
+  /** Close codes after the upgrade (4000-4999 are ours). */
+  close: {
+    protocolError: 4400,
+    unauthorized: 4401,
+    replaced: 4409,
+    versionMismatch: 4426,
+  },
+} as const;
+
+const id = z.string().min(1).max(128);
+const runId = z.string().min(1).max(128);
+const fence = z.number().int().nonnegative();
+
+export const SteeringCommand = z.enum(["append_context", "checkpoint_and_replan", "stop_and_requeue"]);
+export type SteeringCommand = z.infer<typeof SteeringCommand>;
+
+export const RunOutcome = z.enum([
+  /** The agent left commits on its branch and a clean worktree. */
+  "succeeded",
+  /** The agent failed, timed out, or left nothing to show. */
+  "failed",
+  /** No output for the configured stall time. */
+  "stalled",
+  /** The daemon's live lock re-check found an overlapping active item. */
+  "conflict",
+  /** Stopped by a steering command or the operator. */
+  "stopped",
+  /** The base branch was dirty or unpushed, or the worktree could not be made. */
+  "refused",
+]);
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+/** Everything the daemon needs to prepare and run one item; the prompt file is built from it. */
+export const DispatchArgs = z.object({
+  repo: z.string(),
+  itemId: z.string(),
+  issueNumber: z.number().int().positive(),
+  title: z.string(),
+  url: z.string(),
+  body: z.string().default(""),
+  area: z.string(),
+  lockScope: z.enum(["area", "files"]),
+  lockKeys: z.array(z.string()),
+  neededFiles: z.array(z.string()),
+  dependsOn: z.array(z.string()),
+  acceptance: z.array(z.string()).default([]),
+  links: z.array(z.string()).default([]),
+  baseBranch: z.string(),
+  risk: z.enum(["low", "medium", "high"]),
+  agentMode: z.string().nullable(),
+  attempt: z.number().int().positive(),
+  /** Extra context appended by steering before the run started. */
+  context: z.array(z.string()).default([]),
+});
+export type DispatchArgs = z.infer<typeof DispatchArgs>;
+
+/** A run the daemon still holds, reported on every (re)connect so the RepoQueue can reconcile. */
+export const LiveRun = z.object({
+  runId,
+  fence,
+  state: z.enum(["preparing", "running", "finishing"]),
+});
+export type LiveRun = z.infer<typeof LiveRun>;
+
+// ── agent → RepoQueue ───────────────────────────────────────────────────────────────────
+
+export const Hello = z.object({
+  type: z.literal("hello"),
+  v: z.number().int(),
+  agentId: z.string().min(1).max(128),
+  capacity: z.number().int().min(0).max(64),
+  runs: z.array(LiveRun).max(64),
+});
+
+export const Ack = z.object({ type: z.literal("ack"), id });
+
+export const Heartbeat = z.object({ type: z.literal("heartbeat"), id, runId, fence });
+
+export const RunStarted = z.object({
+  type: z.literal("run_started"),
+  id,
+  runId,
+  fence,
+  branch: z.string(),
+  worktree: z.string(),
+});
+
+export const RunFinished = z.object({
+  type: z.literal("run_finished"),
+  id,
+  runId,
+  fence,
+  outcome: RunOutcome,
+  reason: z.string().max(4000),
+  exitCode: z.number().int().nullable(),
+  branch: z.string().nullable(),
+  commits: z.array(z.string()).max(1000),
+  prUrl: z.string().nullable(),
+});
+
+export const SteerApplied = z.object({
+  type: z.literal("steer_applied"),
+  id,
+  runId,
+  fence,
+  steerId: id,
+});
+
+export const AgentMessage = z.discriminatedUnion("type", [Hello, Ack, Heartbeat, RunStarted, RunFinished, SteerApplied]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+
+// ── RepoQueue → agent ───────────────────────────────────────────────────────────────────
+
+export const Welcome = z.object({
+  type: z.literal("welcome"),
+  v: z.number().int(),
+  repo: z.string(),
+  leaseSeconds: z.number().int().positive(),
+  heartbeatSeconds: z.number().int().positive(),
+  /** Runs the daemon reported that the RepoQueue no longer recognises: stop them. */
+  stopRuns: z.array(runId),
+});
+
+export const Dispatch = z.object({
+  type: z.literal("dispatch"),
+  id,
+  runId,
+  fence,
+  args: DispatchArgs,
+});
+
+export const Steer = z.object({
+  type: z.literal("steer"),
+  id,
+  runId,
+  fence,
+  command: SteeringCommand,
+  reason: z.string(),
+  sourceEventId: z.string(),
+  text: z.string().default(""),
+});
+
+/** Answer to a state-changing agent frame: applied, or refused with why. */
+export const Reply = z.object({
+  type: z.literal("reply"),
+  id,
+  ok: z.boolean(),
+  error: z.enum(["stale_fence", "unknown_run", "invalid"]).nullable(),
+  message: z.string().default(""),
+});
+
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: z.enum(["invalid_message", "version_mismatch", "not_hello"]),
+  message: z.string(),
+});
+
+export const ServerMessage = z.discriminatedUnion("type", [Welcome, Dispatch, Steer, Reply, ErrorFrame, Ack]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses one text frame against a schema; never throws. */
+export function parseFrame<T>(schema: z.ZodType<T>, data: string | ArrayBuffer): Result<T> {
+  if (typeof data !== "string") return { ok: false, error: "binary frames are not part of the protocol" };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return { ok: false, error: "frame is not JSON" };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join(".") || "(frame)"}: ${i.message}`).join("; ") };
+  }
+  return { ok: true, value: parsed.data };
+}
