@@ -26,7 +26,12 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/local-agent/**/*.test.ts", "test/emulator/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: [
+            "test/local-agent/**/*.test.ts",
+            "test/emulator/**/*.test.ts",
+            "test/board/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
