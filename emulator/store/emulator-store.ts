@@ -1,0 +1,346 @@
+/**
+ * The in-memory GitHub: state plus indexes, the reads the GraphQL resolvers need, and the
+ * writes that mutations and admin edits make. Every write announces a `StoreEvent` (the
+ * webhook dispatcher and the state file listen). Single-threaded like the rest of Node.
+ */
+import { displayValue, sameValue, valueNodePrefix } from "./field-values.ts";
+import { databaseId, nodeId, NodePrefix } from "./ids.ts";
+import { compileItemFilter, normalizeFieldName, type FilterableItem } from "./item-filter.ts";
+import type {
+  EmulatorState,
+  FieldValueInput,
+  Issue,
+  Item,
+  Org,
+  Project,
+  ProjectField,
+  PullRequest,
+  Repo,
+} from "./state-schema.ts";
+import { notFound, StoreError, type StoreEvent, type StoreListener } from "./store-events.ts";
+
+export type StoreNode =
+  | { kind: "org"; record: Org }
+  | { kind: "repo"; record: Repo }
+  | { kind: "issue"; record: Issue }
+  | { kind: "pullRequest"; record: PullRequest }
+  | { kind: "project"; record: Project }
+  | { kind: "field"; record: ProjectField; project: Project }
+  | { kind: "item"; record: Item };
+
+export class EmulatorStore {
+  #state: EmulatorState;
+  #nodes = new Map<string, StoreNode>();
+  #listeners = new Set<StoreListener>();
+  readonly now: () => string;
+
+  constructor(state: EmulatorState, now: () => string = () => new Date().toISOString()) {
+    this.#state = state;
+    this.now = now;
+    this.#reindex();
+  }
+
+  get state(): EmulatorState {
+    return this.#state;
+  }
+
+  /** A deep copy, safe to serialize or hand out. */
+  snapshot(): EmulatorState {
+    return structuredClone(this.#state);
+  }
+
+  replaceState(state: EmulatorState): void {
+    this.#state = state;
+    this.#reindex();
+    this.#emit({ type: "state.replaced" });
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #reindex(): void {
+    this.#nodes.clear();
+    const s = this.#state;
+    for (const record of s.orgs) this.#nodes.set(record.id, { kind: "org", record });
+    for (const record of s.repos) this.#nodes.set(record.id, { kind: "repo", record });
+    for (const record of s.issues) this.#nodes.set(record.id, { kind: "issue", record });
+    for (const record of s.pullRequests) this.#nodes.set(record.id, { kind: "pullRequest", record });
+    for (const project of s.projects) {
+      this.#nodes.set(project.id, { kind: "project", record: project });
+      for (const record of project.fields) this.#nodes.set(record.id, { kind: "field", record, project });
+    }
+    for (const record of s.items) this.#nodes.set(record.id, { kind: "item", record });
+  }
+
+  // Reads
+
+  node(id: string): StoreNode | undefined {
+    return this.#nodes.get(id);
+  }
+
+  org(login: string): Org | undefined {
+    return this.#state.orgs.find((org) => org.login.toLowerCase() === login.toLowerCase());
+  }
+
+  repo(nameWithOwner: string): Repo | undefined {
+    const key = nameWithOwner.toLowerCase();
+    return this.#state.repos.find((repo) => `${repo.owner}/${repo.name}`.toLowerCase() === key);
+  }
+
+  issue(id: string): Issue {
+    const node = this.#nodes.get(id);
+    if (node?.kind !== "issue") throw notFound(id);
+    return node.record;
+  }
+
+  pullRequest(id: string): PullRequest {
+    const node = this.#nodes.get(id);
+    if (node?.kind !== "pullRequest") throw notFound(id);
+    return node.record;
+  }
+
+  project(id: string): Project {
+    const node = this.#nodes.get(id);
+    if (node?.kind !== "project") throw notFound(id);
+    return node.record;
+  }
+
+  item(id: string): Item {
+    const node = this.#nodes.get(id);
+    if (node?.kind !== "item") throw notFound(id);
+    return node.record;
+  }
+
+  issueByNumber(repo: string, number: number): Issue | undefined {
+    const key = repo.toLowerCase();
+    return this.#state.issues.find((i) => i.repo.toLowerCase() === key && i.number === number);
+  }
+
+  pullRequestByNumber(repo: string, number: number): PullRequest | undefined {
+    const key = repo.toLowerCase();
+    return this.#state.pullRequests.find((p) => p.repo.toLowerCase() === key && p.number === number);
+  }
+
+  projectByNumber(org: string, number: number): Project | undefined {
+    const key = org.toLowerCase();
+    return this.#state.projects.find((p) => p.org.toLowerCase() === key && p.number === number);
+  }
+
+  fieldByName(project: Project, name: string): ProjectField | undefined {
+    const key = normalizeFieldName(name);
+    return project.fields.find((field) => normalizeFieldName(field.name) === key);
+  }
+
+  field(project: Project, fieldId: string): ProjectField {
+    const field = project.fields.find((f) => f.id === fieldId);
+    if (field === undefined) throw notFound(fieldId);
+    return field;
+  }
+
+  itemsOfProject(projectId: string, query?: string | null): Item[] {
+    const items = this.#state.items.filter((item) => item.projectId === projectId);
+    if (query === undefined || query === null || query.trim() === "") return items;
+    const matches = compileItemFilter(query);
+    const project = this.project(projectId);
+    return items.filter((item) => matches(this.#filterable(project, item)));
+  }
+
+  itemsOfContent(contentId: string): Item[] {
+    return this.#state.items.filter((item) => item.content.id === contentId);
+  }
+
+  blocking(issueId: string): Issue[] {
+    return this.#state.issues.filter((issue) => issue.blockedBy.includes(issueId));
+  }
+
+  /** The title of an item's content, as the Title field shows it. */
+  itemTitle(item: Item): string {
+    if (item.content.type === "DraftIssue") return item.content.title;
+    const node = this.#nodes.get(item.content.id);
+    return node?.kind === "issue" || node?.kind === "pullRequest" ? node.record.title : "";
+  }
+
+  #filterable(project: Project, item: Item): FilterableItem {
+    const values = new Map<string, string>();
+    for (const field of project.fields) {
+      const stored = item.values[field.id];
+      if (stored !== undefined) values.set(normalizeFieldName(field.name), displayValue(field, stored));
+    }
+    const content = this.#nodes.get(item.content.id);
+    const record = content?.kind === "issue" || content?.kind === "pullRequest" ? content.record : null;
+    return {
+      archived: item.archivedAt !== null,
+      contentType: item.content.type,
+      open: record === null || record.state === "OPEN",
+      repo: record?.repo ?? null,
+      title: this.itemTitle(item),
+      values,
+    };
+  }
+
+  // Writes
+
+  #touch(item: Item, at: string): void {
+    item.updatedAt = at;
+    const project = this.project(item.projectId);
+    project.updatedAt = at;
+  }
+
+  setFieldValue(itemId: string, fieldId: string, value: FieldValueInput, actor: string): Item {
+    const item = this.item(itemId);
+    const field = this.field(this.project(item.projectId), fieldId);
+    const from = item.values[field.id] ?? null;
+    if (from !== null && sameValue(from.value, value)) return item;
+    const at = this.now();
+    const to = {
+      id: nodeId(valueNodePrefix(value), `${item.id}:${field.id}`),
+      value,
+      createdAt: from?.createdAt ?? at,
+      updatedAt: at,
+    };
+    item.values[field.id] = to;
+    this.#touch(item, at);
+    this.#emit({ type: "item.fieldChanged", item, field, from, to, actor });
+    return item;
+  }
+
+  clearFieldValue(itemId: string, fieldId: string, actor: string): Item {
+    const item = this.item(itemId);
+    const field = this.field(this.project(item.projectId), fieldId);
+    const from = item.values[field.id] ?? null;
+    if (from === null) return item;
+    delete item.values[field.id];
+    this.#touch(item, this.now());
+    this.#emit({ type: "item.fieldChanged", item, field, from, to: null, actor });
+    return item;
+  }
+
+  /** Links an issue or PR to a project; like GitHub, an existing link is returned as is. */
+  addItem(projectId: string, contentId: string, actor: string): Item {
+    const project = this.project(projectId);
+    const existing = this.#state.items.find((i) => i.projectId === project.id && i.content.id === contentId);
+    if (existing !== undefined) return existing;
+    const content = this.#nodes.get(contentId);
+    if (content?.kind !== "issue" && content?.kind !== "pullRequest") throw notFound(contentId);
+    const at = this.now();
+    const key = `item:${project.id}:${contentId}`;
+    const item: Item = {
+      id: nodeId(NodePrefix.item, key),
+      databaseId: databaseId(key),
+      projectId: project.id,
+      content: { type: content.kind === "issue" ? "Issue" : "PullRequest", id: contentId },
+      archivedAt: null,
+      creator: actor,
+      createdAt: at,
+      updatedAt: at,
+      values: {},
+    };
+    this.#state.items.push(item);
+    this.#nodes.set(item.id, { kind: "item", record: item });
+    this.#touch(item, at);
+    this.#emit({ type: "item.created", item, actor });
+    return item;
+  }
+
+  archiveItem(itemId: string, actor: string): Item {
+    const item = this.item(itemId);
+    if (item.archivedAt !== null) return item;
+    item.archivedAt = this.now();
+    this.#touch(item, item.archivedAt);
+    this.#emit({ type: "item.archived", item, actor });
+    return item;
+  }
+
+  deleteItem(itemId: string, actor: string): Item {
+    const item = this.item(itemId);
+    this.#state.items = this.#state.items.filter((i) => i.id !== item.id);
+    this.#nodes.delete(item.id);
+    this.#emit({ type: "item.deleted", item, actor });
+    return item;
+  }
+
+  addIssue(input: { repo: string; title: string; body?: string; number?: number }, actor: string): Issue {
+    const repo = this.repo(input.repo);
+    if (repo === undefined) throw new StoreError("NOT_FOUND", `Could not resolve to a Repository with the name '${input.repo}'.`);
+    const nameWithOwner = `${repo.owner}/${repo.name}`;
+    const used = [...this.#state.issues, ...this.#state.pullRequests].filter((r) => r.repo === nameWithOwner);
+    const number = input.number ?? Math.max(0, ...used.map((r) => r.number)) + 1;
+    if (used.some((r) => r.number === number)) {
+      throw new StoreError("UNPROCESSABLE", `${nameWithOwner}#${number} already exists.`);
+    }
+    const at = this.now();
+    const key = `issue:${nameWithOwner}#${number}`;
+    const issue: Issue = {
+      id: nodeId(NodePrefix.issue, key),
+      databaseId: databaseId(key),
+      repo: nameWithOwner,
+      number,
+      title: input.title,
+      body: input.body ?? "",
+      state: "OPEN",
+      stateReason: null,
+      blockedBy: [],
+      author: actor,
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+    };
+    this.#state.issues.push(issue);
+    this.#nodes.set(issue.id, { kind: "issue", record: issue });
+    this.#emit({ type: "issue.opened", issue, actor });
+    return issue;
+  }
+
+  closeIssue(issueId: string, reason: "COMPLETED" | "NOT_PLANNED" | "DUPLICATE", actor: string): Issue {
+    const issue = this.issue(issueId);
+    if (issue.state === "CLOSED") return issue;
+    const at = this.now();
+    Object.assign(issue, { state: "CLOSED", stateReason: reason, closedAt: at, updatedAt: at });
+    this.#emit({ type: "issue.closed", issue, actor });
+    return issue;
+  }
+
+  reopenIssue(issueId: string, actor: string): Issue {
+    const issue = this.issue(issueId);
+    if (issue.state === "OPEN") return issue;
+    Object.assign(issue, { state: "OPEN", stateReason: "REOPENED", closedAt: null, updatedAt: this.now() });
+    this.#emit({ type: "issue.reopened", issue, actor });
+    return issue;
+  }
+
+  /** Merges a PR and, as GitHub does, closes the issues it references as completed. */
+  mergePullRequest(pullRequestId: string, actor: string): PullRequest {
+    const pr = this.pullRequest(pullRequestId);
+    if (pr.state !== "OPEN") throw new StoreError("UNPROCESSABLE", "Pull request is not open.");
+    const at = this.now();
+    Object.assign(pr, { state: "MERGED", mergedAt: at, closedAt: at, updatedAt: at });
+    this.#emit({ type: "pullRequest.closed", pullRequest: pr, actor });
+    for (const issueId of pr.closes) this.closeIssue(issueId, "COMPLETED", actor);
+    return pr;
+  }
+
+  addBlockedBy(issueId: string, blockingIssueId: string): Issue {
+    const issue = this.issue(issueId);
+    const blocking = this.issue(blockingIssueId);
+    if (issue.id === blocking.id) throw new StoreError("UNPROCESSABLE", "An issue cannot block itself.");
+    if (!issue.blockedBy.includes(blocking.id)) issue.blockedBy.push(blocking.id);
+    issue.updatedAt = this.now();
+    this.#emit({ type: "issue.dependenciesChanged", issue });
+    return issue;
+  }
+
+  removeBlockedBy(issueId: string, blockingIssueId: string): Issue {
+    const issue = this.issue(issueId);
+    this.issue(blockingIssueId);
+    issue.blockedBy = issue.blockedBy.filter((id) => id !== blockingIssueId);
+    issue.updatedAt = this.now();
+    this.#emit({ type: "issue.dependenciesChanged", issue });
+    return issue;
+  }
+}
