@@ -5,9 +5,7 @@
  */
 import { z } from "zod";
 
-const repoName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/name");
+const repoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/name");
 
 export const LockScope = z.enum(["area", "files"]);
 export type LockScope = z.infer<typeof LockScope>;
@@ -129,7 +127,11 @@ export const WorkspaceConfig = z
     config.repos.forEach((repo, index) => {
       const key = repo.name.toLowerCase();
       if (seen.has(key)) {
-        ctx.addIssue({ code: "custom", path: ["repos", index, "name"], message: `duplicate repo "${repo.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["repos", index, "name"],
+          message: `duplicate repo "${repo.name}"`,
+        });
       }
       seen.add(key);
     });
@@ -163,7 +165,9 @@ export function parseWorkspaceConfigText(text: string): WorkspaceConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([`(root): not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+    throw new ConfigError([
+      `(root): not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
   }
   return parseWorkspaceConfig(raw);
 }

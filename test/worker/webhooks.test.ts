@@ -1,0 +1,164 @@
+import examples from "@octokit/webhooks-examples/api.github.com/index.json";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { BACKEND, deliveryId, getState, issuePayload, postDelivery } from "./support/deliveries.ts";
+
+const USED = new Set(["issues", "pull_request", "issue_comment", "projects_v2_item"]);
+
+async function deliveryCount(): Promise<number> {
+  return (await getState()).deliveryCount;
+}
+
+describe("POST /webhooks/github", () => {
+  it("accepts every used example payload from @octokit/webhooks-examples and ignores the rest", async () => {
+    let accepted = 0;
+    let ignored = 0;
+    for (const definition of examples) {
+      for (const example of definition.examples) {
+        const response = await postDelivery(definition.name, JSON.stringify(example));
+        const body = await response.json<{ status: string }>();
+        if (definition.name === "ping") {
+          expect(response.status).toBe(200);
+        } else if (USED.has(definition.name)) {
+          expect(
+            [response.status, body.status],
+            `${definition.name}.${String(example.action)} ${JSON.stringify(body)}`,
+          ).toEqual([202, "accepted"]);
+          accepted += 1;
+        } else {
+          expect([response.status, body.status], definition.name).toEqual([202, "ignored"]);
+          ignored += 1;
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThanOrEqual(70);
+    expect(ignored).toBeGreaterThan(200);
+    expect(await deliveryCount()).toBe(accepted + ignored);
+  });
+
+  it("refuses every example payload once it is tampered with, and stores nothing", async () => {
+    const before = await deliveryCount();
+    for (const definition of examples.slice(0, 20)) {
+      for (const example of definition.examples) {
+        const body = JSON.stringify(example);
+        const { sign } = await import("@octokit/webhooks-methods");
+        const signature = await sign("test-webhook-secret", body);
+        const tampered = body.replace(/}$/, ',"tampered":true}');
+        const response = await postDelivery(definition.name, tampered, { signature });
+        expect(response.status).toBe(401);
+      }
+    }
+    expect(await deliveryCount()).toBe(before);
+  });
+
+  it("answers a repeated X-GitHub-Delivery with 200 duplicate and records it once", async () => {
+    const id = deliveryId();
+    const body = issuePayload(BACKEND, 501);
+    const first = await postDelivery("issues", body, { id });
+    const second = await postDelivery("issues", body, { id });
+    expect([first.status, await first.json()]).toEqual([202, { status: "accepted" }]);
+    expect([second.status, await second.json()]).toEqual([200, { status: "duplicate" }]);
+    const state = await getState();
+    expect(state.deliveries.filter((d) => d.id === id)).toHaveLength(1);
+  });
+
+  it("answers ping with 200", async () => {
+    const response = await postDelivery(
+      "ping",
+      JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }),
+    );
+    expect([response.status, await response.json()]).toEqual([200, { status: "pong" }]);
+  });
+
+  describe("refusals store nothing", () => {
+    const body = issuePayload(BACKEND, 777);
+    const cases: [string, () => Promise<Response>, number][] = [
+      ["a missing signature", () => postDelivery("issues", body, { signature: null }), 401],
+      ["a signature made with another secret", () => postDelivery("issues", body, { secret: "wrong" }), 401],
+      [
+        "a malformed signature header",
+        () => postDelivery("issues", body, { signature: "sha256=zz-not-hex" }),
+        401,
+      ],
+      ["a sha1 signature", () => postDelivery("issues", body, { signature: "sha1=abcdef" }), 401],
+      ["a missing event header", () => postDelivery("", body), 400],
+      ["a malformed delivery id", () => postDelivery("issues", body, { id: "not a guid!" }), 400],
+      ["a body that is not JSON", () => postDelivery("issues", "{not json"), 400],
+      ["a JSON body that is not an object", () => postDelivery("issues", "[1,2,3]"), 400],
+      [
+        "a used event whose payload lacks its fields",
+        () => postDelivery("issues", JSON.stringify({ action: "opened" })),
+        400,
+      ],
+    ];
+    for (const [what, send, status] of cases) {
+      it(`answers ${status} for ${what}`, async () => {
+        const before = await deliveryCount();
+        const response = await send();
+        expect(response.status).toBe(status);
+        const error = await response.json<{ error: string }>();
+        expect(error.error).toEqual(expect.any(String));
+        expect(await deliveryCount()).toBe(before);
+      });
+    }
+
+    it("answers 413 for a body over 25 MiB", async () => {
+      const before = await deliveryCount();
+      const huge = JSON.stringify({ action: "opened", padding: "x".repeat(25 * 1024 * 1024) });
+      const response = await postDelivery("issues", huge, { signature: "sha256=00" });
+      expect(response.status).toBe(413);
+      expect(await deliveryCount()).toBe(before);
+    });
+  });
+
+  it("routes an issue event of a workspace repo to that repo's queue only", async () => {
+    const response = await postDelivery(
+      "issues",
+      issuePayload(BACKEND, 4242, "opened", "Gateway auth refactor"),
+    );
+    expect(response.status).toBe(202);
+    await expect
+      .poll(async () => (await getState()).repos.find((r) => r.name === BACKEND)?.items.map((i) => i.number))
+      .toContain(4242);
+    const state = await getState();
+    const holders = state.repos.filter((r) => r.items.some((i) => i.number === 4242)).map((r) => r.name);
+    expect(holders).toEqual([BACKEND]);
+  });
+
+  it("records why an event of a repo outside the workspace was not routed", async () => {
+    const id = deliveryId();
+    await postDelivery("issues", issuePayload("someone/elsewhere", 1), { id });
+    await expect
+      .poll(async () => (await getState()).deliveries.find((d) => d.id === id)?.outcome)
+      .toBe("unrouted");
+    const delivery = (await getState()).deliveries.find((d) => d.id === id);
+    expect(delivery?.detail).toBe("repository someone/elsewhere is not in the workspace");
+  });
+
+  it("keeps a projects_v2_item event as awaiting resolution instead of dropping it", async () => {
+    const example = examples.find((e) => e.name === "projects_v2_item")?.examples[0];
+    const id = deliveryId();
+    await postDelivery(
+      "projects_v2_item",
+      JSON.stringify({ ...example, organization: { login: "phoenix-agentic" } }),
+      { id },
+    );
+    await expect
+      .poll(async () => (await getState()).awaitingResolution.map((entry) => entry.deliveryId))
+      .toContain(id);
+  });
+
+  it("keeps the queue's items across a Durable Object restart", async () => {
+    await postDelivery("issues", issuePayload(BACKEND, 9001, "opened", "Survives restarts"));
+    await expect
+      .poll(async () => (await getState()).repos.find((r) => r.name === BACKEND)?.items.map((i) => i.number))
+      .toContain(9001);
+    const { evictDurableObject } = await import("cloudflare:test");
+    await evictDurableObject(env.REPO_QUEUE.getByName(BACKEND));
+    await evictDurableObject(env.WORKSPACE_SUPERVISOR.getByName("phoenix"));
+    const state = await getState();
+    expect(state.repos.find((r) => r.name === BACKEND)?.items.find((i) => i.number === 9001)?.title).toBe(
+      "Survives restarts",
+    );
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * Turns a verified GitHub delivery into the typed workspace event the supervisor routes.
+ * Pure. Payload shapes follow @octokit/openapi-webhooks-types; only the fields the product
+ * uses are read (with zod), so GitHub adding fields never breaks intake.
+ */
+import { z } from "zod";
+
+/** The events Worker Factory acts on; every other verified event is acknowledged and ignored. */
+export const USED_EVENTS = ["issues", "pull_request", "issue_comment", "projects_v2_item"] as const;
+export type UsedEvent = (typeof USED_EVENTS)[number];
+
+export function isUsedEvent(event: string): event is UsedEvent {
+  return (USED_EVENTS as readonly string[]).includes(event);
+}
+
+const Repository = z.object({ full_name: z.string() });
+const Organization = z.object({ login: z.string() }).optional();
+
+const IssuesPayload = z.object({
+  action: z.string(),
+  issue: z.object({
+    number: z.number().int(),
+    node_id: z.string(),
+    title: z.string(),
+    state: z.string().optional(),
+    state_reason: z.string().nullable().optional(),
+    html_url: z.string().optional(),
+  }),
+  repository: Repository,
+});
+
+const PullRequestPayload = z.object({
+  action: z.string(),
+  pull_request: z.object({
+    number: z.number().int(),
+    node_id: z.string(),
+    title: z.string(),
+    state: z.string().optional(),
+    merged: z.boolean().nullable().optional(),
+    body: z.string().nullable().optional(),
+  }),
+  repository: Repository,
+});
+
+const IssueCommentPayload = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int(), node_id: z.string() }),
+  comment: z.object({
+    id: z.number(),
+    body: z.string().default(""),
+    user: z.object({ login: z.string() }).nullable(),
+  }),
+  repository: Repository,
+});
+
+const FieldValueChange = z
+  .object({
+    field_node_id: z.string().optional(),
+    field_type: z.string().optional(),
+    field_name: z.string().optional(),
+    from: z.unknown().optional(),
+    to: z.unknown().optional(),
+  })
+  .optional();
+
+const ProjectItemPayload = z.object({
+  action: z.string(),
+  projects_v2_item: z.object({
+    node_id: z.string(),
+    project_node_id: z.string(),
+    content_node_id: z.string().nullable().optional(),
+    content_type: z.string().nullable().optional(),
+  }),
+  changes: z.object({ field_value: FieldValueChange }).passthrough().optional(),
+  organization: Organization,
+});
+
+/** A field change as GitHub reports it; older payloads carry no from/to (re-read the board). */
+export interface FieldChange {
+  fieldNodeId: string | null;
+  fieldName: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+export type WorkspaceEvent =
+  | {
+      kind: "issue";
+      action: string;
+      repo: string;
+      number: number;
+      contentId: string;
+      title: string;
+      state: string | null;
+      stateReason: string | null;
+    }
+  | {
+      kind: "pull_request";
+      action: string;
+      repo: string;
+      number: number;
+      contentId: string;
+      title: string;
+      merged: boolean;
+      body: string;
+    }
+  | {
+      kind: "issue_comment";
+      action: string;
+      repo: string;
+      number: number;
+      contentId: string;
+      author: string | null;
+      body: string;
+    }
+  | {
+      kind: "project_item";
+      action: string;
+      itemId: string;
+      projectId: string;
+      org: string | null;
+      contentId: string | null;
+      contentType: string | null;
+      change: FieldChange | null;
+    };
+
+export type Normalized = { ok: true; event: WorkspaceEvent } | { ok: false; reason: string };
+
+export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
+  switch (event) {
+    case "issues": {
+      const p = IssuesPayload.safeParse(payload);
+      if (!p.success) return invalid(event, p.error);
+      const { issue } = p.data;
+      return ok({
+        kind: "issue",
+        action: p.data.action,
+        repo: p.data.repository.full_name,
+        number: issue.number,
+        contentId: issue.node_id,
+        title: issue.title,
+        state: issue.state ?? null,
+        stateReason: issue.state_reason ?? null,
+      });
+    }
+    case "pull_request": {
+      const p = PullRequestPayload.safeParse(payload);
+      if (!p.success) return invalid(event, p.error);
+      const pr = p.data.pull_request;
+      return ok({
+        kind: "pull_request",
+        action: p.data.action,
+        repo: p.data.repository.full_name,
+        number: pr.number,
+        contentId: pr.node_id,
+        title: pr.title,
+        merged: pr.merged ?? false,
+        body: pr.body ?? "",
+      });
+    }
+    case "issue_comment": {
+      const p = IssueCommentPayload.safeParse(payload);
+      if (!p.success) return invalid(event, p.error);
+      return ok({
+        kind: "issue_comment",
+        action: p.data.action,
+        repo: p.data.repository.full_name,
+        number: p.data.issue.number,
+        contentId: p.data.issue.node_id,
+        author: p.data.comment.user?.login ?? null,
+        body: p.data.comment.body,
+      });
+    }
+    case "projects_v2_item": {
+      const p = ProjectItemPayload.safeParse(payload);
+      if (!p.success) return invalid(event, p.error);
+      const item = p.data.projects_v2_item;
+      const fieldValue = p.data.changes?.field_value;
+      return ok({
+        kind: "project_item",
+        action: p.data.action,
+        itemId: item.node_id,
+        projectId: item.project_node_id,
+        org: p.data.organization?.login ?? null,
+        contentId: item.content_node_id ?? null,
+        contentType: item.content_type ?? null,
+        change: fieldValue
+          ? {
+              fieldNodeId: fieldValue.field_node_id ?? null,
+              fieldName: fieldValue.field_name ?? null,
+              from: changeValue(fieldValue.from),
+              to: changeValue(fieldValue.to),
+            }
+          : null,
+      });
+    }
+  }
+}
+
+/** from/to are text, numbers, single-select options `{id,name}`, iterations `{id,title}`, or null. */
+function changeValue(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (typeof value === "object" && value !== null) {
+    if ("name" in value && typeof value.name === "string") return value.name;
+    if ("title" in value && typeof value.title === "string") return value.title;
+  }
+  return null;
+}
+
+function ok(event: WorkspaceEvent): Normalized {
+  return { ok: true, event };
+}
+
+function invalid(event: string, error: z.ZodError): Normalized {
+  const first = error.issues[0];
+  return { ok: false, reason: `${event} payload lacks ${first ? first.path.join(".") : "required fields"}` };
+}

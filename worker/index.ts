@@ -1,0 +1,36 @@
+/**
+ * Worker Factory's Worker: the Hono app (webhook intake, agent sockets, operator API,
+ * dashboard, health), the Cron Trigger handler, and the two Durable Object classes.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ConfigError } from "./config/workspace-config.ts";
+import { loadWorkspaceConfig } from "./config/load-config.ts";
+import type { AppEnv } from "./env.ts";
+import { api } from "./routes/api.ts";
+import { webhooks } from "./routes/webhooks.ts";
+
+export { RepoQueue } from "./objects/repo-queue.ts";
+export { WorkspaceSupervisor } from "./objects/workspace-supervisor.ts";
+
+export const app = new Hono<{ Bindings: AppEnv }>();
+
+app.get("/healthz", (c) => {
+  const config = loadWorkspaceConfig(c.env);
+  return c.json({ status: "ok", workspace: config.workspace, repos: config.repos.length });
+});
+app.route("/webhooks", webhooks);
+app.route("/api", api);
+
+app.notFound((c) => c.json({ error: "not found" }, 404));
+
+app.onError((error, c) => {
+  if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+  if (error instanceof ConfigError) return c.json({ error: error.message }, 503);
+  console.error(JSON.stringify({ event: "unhandled_error", message: error.message }));
+  return c.json({ error: "internal error" }, 500);
+});
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<AppEnv>;

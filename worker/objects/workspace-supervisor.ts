@@ -1,0 +1,129 @@
+/**
+ * WorkspaceSupervisor: the one Durable Object per workspace that ingests each delivery once
+ * (dedupe by X-GitHub-Delivery), records it durably, and routes each event to exactly one
+ * RepoQueue, or records why not. Delivery journal, inbox and routing live in their modules.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { AppEnv } from "../env.ts";
+import type { WorkspaceEvent } from "../events/normalize-event.ts";
+import { loadWorkspaceConfig } from "../config/load-config.ts";
+import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
+import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
+import { routeEvent } from "../supervisor/routing.ts";
+import { migrate } from "./migrate.ts";
+
+const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA];
+
+/** How soon the alarm retries routing that failed, and how often it prunes otherwise. */
+const RETRY_MS = 30_000;
+const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+export interface IngestInput {
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  hookId: string | null;
+  /** The normalized event, or null for a verified event the product does not use. */
+  workspaceEvent: WorkspaceEvent | null;
+}
+
+export type IngestResult = { status: "accepted" | "ignored" | "duplicate" };
+
+export interface SupervisorState {
+  deliveries: DeliveryRow[];
+  deliveryCount: number;
+  awaitingResolution: InboxEntry[];
+  pendingRoutes: number;
+}
+
+export class WorkspaceSupervisor extends DurableObject<AppEnv> {
+  readonly #deliveries: Deliveries;
+  readonly #inbox: Inbox;
+
+  constructor(ctx: DurableObjectState, env: AppEnv) {
+    super(ctx, env);
+    this.#deliveries = new Deliveries(ctx.storage.sql);
+    this.#inbox = new Inbox(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, SUPERVISOR_MIGRATIONS);
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+    });
+  }
+
+  /**
+   * Records a verified delivery; once this resolves, the delivery is durable. Routing runs
+   * after the answer (and again from the alarm if it fails), so GitHub gets its 2xx fast.
+   */
+  async ingest(input: IngestInput): Promise<IngestResult> {
+    if (this.#deliveries.has(input.deliveryId)) return { status: "duplicate" };
+    const now = Date.now();
+    const used = input.workspaceEvent;
+    this.ctx.storage.transactionSync(() => {
+      this.#deliveries.record({
+        id: input.deliveryId,
+        event: input.event,
+        action: input.action,
+        hookId: input.hookId,
+        receivedAt: now,
+        outcome: used ? "queued" : "ignored",
+        ...(used ? {} : { detail: `event ${input.event} is not used by Worker Factory` }),
+      });
+      if (used) this.#inbox.add(input.deliveryId, used, now);
+    });
+    if (!used) return { status: "ignored" };
+    await this.ctx.storage.setAlarm(now + RETRY_MS);
+    this.ctx.waitUntil(this.drain());
+    return { status: "accepted" };
+  }
+
+  /** Hands every pending inbox event to its RepoQueue; failures stay for the alarm. */
+  async drain(): Promise<void> {
+    const config = loadWorkspaceConfig(this.env);
+    for (const entry of this.#inbox.list("pending")) {
+      const route = routeEvent(config, entry.event);
+      try {
+        if (route.kind === "repo") {
+          await this.env.REPO_QUEUE.getByName(route.repo).ingest(route.repo, entry.deliveryId, entry.event);
+          this.#settle(entry.deliveryId, () =>
+            this.#deliveries.setOutcome(entry.deliveryId, "routed", route.repo, null),
+          );
+        } else if (route.kind === "unrouted") {
+          this.#settle(entry.deliveryId, () =>
+            this.#deliveries.setOutcome(entry.deliveryId, "unrouted", null, route.reason),
+          );
+        } else {
+          const reason = "projects_v2_item names no repository: waiting for the board to resolve it";
+          this.ctx.storage.transactionSync(() => {
+            this.#inbox.markAwaiting(entry.deliveryId, reason);
+            this.#deliveries.setOutcome(entry.deliveryId, "awaiting_resolution", null, reason);
+          });
+        }
+      } catch (error) {
+        this.#inbox.markFailed(entry.deliveryId, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  async state(limit = 50): Promise<SupervisorState> {
+    return {
+      deliveries: this.#deliveries.recent(limit),
+      deliveryCount: this.#deliveries.count(),
+      awaitingResolution: this.#inbox.list("awaiting"),
+      pendingRoutes: this.#inbox.list("pending").length,
+    };
+  }
+
+  override async alarm(): Promise<void> {
+    this.#deliveries.prune(Date.now());
+    await this.drain();
+    const retry = this.#inbox.list("pending").length > 0;
+    await this.ctx.storage.setAlarm(Date.now() + (retry ? RETRY_MS : PRUNE_EVERY_MS));
+  }
+
+  #settle(deliveryId: string, record: () => void): void {
+    this.ctx.storage.transactionSync(() => {
+      this.#inbox.remove(deliveryId);
+      record();
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The supervisor's delivery journal: every verified delivery id with its outcome, kept for
+ * the dedupe window (GitHub redelivers with the same X-GitHub-Delivery) and pruned by alarm.
+ */
+export const DEDUPE_WINDOW_MS = 8 * 24 * 60 * 60 * 1000;
+
+export const DELIVERIES_SCHEMA = `
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    action TEXT,
+    hook_id TEXT,
+    received_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    repo TEXT,
+    detail TEXT
+  );
+  CREATE INDEX deliveries_received ON deliveries (received_at);
+`;
+
+export type DeliveryOutcome = "ignored" | "queued" | "routed" | "unrouted" | "awaiting_resolution" | "failed";
+
+export interface DeliveryRow {
+  id: string;
+  event: string;
+  action: string | null;
+  receivedAt: string;
+  outcome: DeliveryOutcome;
+  repo: string | null;
+  detail: string | null;
+}
+
+export class Deliveries {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  has(id: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM deliveries WHERE id = ?", id).toArray().length > 0;
+  }
+
+  record(row: {
+    id: string;
+    event: string;
+    action: string | null;
+    hookId: string | null;
+    receivedAt: number;
+    outcome: DeliveryOutcome;
+    detail?: string;
+  }): void {
+    this.#sql.exec(
+      "INSERT INTO deliveries (id, event, action, hook_id, received_at, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      row.id,
+      row.event,
+      row.action,
+      row.hookId,
+      row.receivedAt,
+      row.outcome,
+      row.detail ?? null,
+    );
+  }
+
+  setOutcome(id: string, outcome: DeliveryOutcome, repo: string | null, detail: string | null): void {
+    this.#sql.exec(
+      "UPDATE deliveries SET outcome = ?, repo = ?, detail = ? WHERE id = ?",
+      outcome,
+      repo,
+      detail,
+      id,
+    );
+  }
+
+  recent(limit: number): DeliveryRow[] {
+    return this.#sql
+      .exec<{
+        id: string;
+        event: string;
+        action: string | null;
+        received_at: number;
+        outcome: string;
+        repo: string | null;
+        detail: string | null;
+      }>(
+        "SELECT id, event, action, received_at, outcome, repo, detail FROM deliveries ORDER BY received_at DESC, rowid DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        event: row.event,
+        action: row.action,
+        receivedAt: new Date(row.received_at).toISOString(),
+        outcome: row.outcome as DeliveryOutcome,
+        repo: row.repo,
+        detail: row.detail,
+      }));
+  }
+
+  count(): number {
+    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries").one().n;
+  }
+
+  /** Drops deliveries older than the dedupe window; returns how many. */
+  prune(now: number): number {
+    return this.#sql.exec("DELETE FROM deliveries WHERE received_at < ?", now - DEDUPE_WINDOW_MS).rowsWritten;
+  }
+}
