@@ -1,0 +1,48 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, BACKEND, getState, issuePayload, postDelivery } from "./support/deliveries.ts";
+
+describe("operator API and health", () => {
+  it("answers /healthz without a token", async () => {
+    const response = await exports.default.fetch("https://factory.test/healthz");
+    expect([response.status, await response.json()]).toEqual([
+      200,
+      { status: "ok", workspace: "phoenix", repos: 5 },
+    ]);
+  });
+
+  for (const [what, header] of [
+    ["no token", undefined],
+    ["a wrong token", `Bearer ${ADMIN_TOKEN}x`],
+    ["a token prefix", `Bearer ${ADMIN_TOKEN.slice(0, 5)}`],
+    ["another scheme", `Basic ${ADMIN_TOKEN}`],
+  ] as const) {
+    it(`refuses /api/state with ${what}`, async () => {
+      const response = await exports.default.fetch("https://factory.test/api/state", {
+        headers: header ? { authorization: header } : {},
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: "admin token required" });
+    });
+  }
+
+  it("shows recent deliveries with their outcome and each repo's queue", async () => {
+    const response = await postDelivery(
+      "issues",
+      issuePayload(BACKEND, 57, "opened", "Worker telemetry logging"),
+    );
+    expect(response.status).toBe(202);
+    await expect.poll(async () => (await getState()).deliveries[0]?.outcome).toBe("routed");
+    const state = await getState();
+    expect(state.deliveries[0]).toMatchObject({ event: "issues", outcome: "routed", repo: BACKEND });
+    expect(state.repos).toHaveLength(5);
+    expect(state.repos.find((r) => r.name === BACKEND)?.items).toEqual([
+      expect.objectContaining({ number: 57, title: "Worker telemetry logging", state: "queued" }),
+    ]);
+  });
+
+  it("answers unknown paths with a JSON 404", async () => {
+    const response = await exports.default.fetch("https://factory.test/nope");
+    expect([response.status, await response.json()]).toEqual([404, { error: "not found" }]);
+  });
+});
