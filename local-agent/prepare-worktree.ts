@@ -1,0 +1,128 @@
+/**
+ * Makes a run's git worktree from a clean base: refuses a dirty clone or an unpushed base,
+ * fetches, and adds `<runFolder>/<runId>/worktree` on `subfeature/task/<issue>-<slug>` from
+ * `origin/<base>`. Also removes clean worktrees of finished runs (never dirty ones; branches stay).
+ * Used by daemon.ts.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { git, gitLines } from "./git.ts";
+
+export type PrepareResult = { ok: true; branch: string; worktree: string; from: string } | { ok: false; reason: string };
+
+export interface PrepareInput {
+  clonePath: string;
+  baseBranch: string;
+  /** `<runFolder>/<runId>`. */
+  runDir: string;
+  issueNumber: number;
+  title: string;
+}
+
+/** Lowercase ASCII words joined by hyphens, at most 40 characters. */
+export function slugify(title: string): string {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return slug === "" ? "task" : slug;
+}
+
+export function branchName(issueNumber: number, title: string): string {
+  return `subfeature/task/${issueNumber}-${slugify(title)}`;
+}
+
+// git takes locks on refs and the index; two runs preparing in one clone must not race.
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  queues.set(
+    key,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+export function prepareWorktree(input: PrepareInput): Promise<PrepareResult> {
+  return serialized(path.resolve(input.clonePath), () => prepare(input));
+}
+
+async function prepare(input: PrepareInput): Promise<PrepareResult> {
+  const { clonePath, baseBranch } = input;
+  const status = await git(clonePath, ["status", "--porcelain"]);
+  if (!status.ok) return { ok: false, reason: `cannot read git status of ${clonePath}: ${status.stderr}` };
+  const changes = status.stdout.split("\n").filter((line) => line.trim() !== "");
+  if (changes.length > 0) {
+    return {
+      ok: false,
+      reason: `base is dirty: ${changes.length} uncommitted change(s) in ${clonePath} (e.g. ${changes[0]?.trim()}); commit or stash them and push ${baseBranch} first`,
+    };
+  }
+  const fetch = await git(clonePath, ["fetch", "--quiet", "origin"]);
+  if (!fetch.ok) return { ok: false, reason: `git fetch origin failed: ${fetch.stderr}` };
+  const remoteBase = `origin/${baseBranch}`;
+  if (!(await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/${remoteBase}^{commit}`])).ok) {
+    return { ok: false, reason: `base branch ${remoteBase} does not exist` };
+  }
+  if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/heads/${baseBranch}`])).ok) {
+    const ahead = await gitLines(clonePath, ["rev-list", `${remoteBase}..refs/heads/${baseBranch}`]);
+    if (ahead === null) return { ok: false, reason: `cannot compare ${baseBranch} with ${remoteBase}` };
+    if (ahead.length > 0) {
+      return {
+        ok: false,
+        reason: `base is not pushed: ${baseBranch} is ${ahead.length} commit(s) ahead of ${remoteBase}; push it first`,
+      };
+    }
+  }
+
+  const branch = branchName(input.issueNumber, input.title);
+  const worktree = path.join(input.runDir, "worktree");
+  await mkdir(input.runDir, { recursive: true });
+  let args: string[];
+  let from: string;
+  if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])).ok) {
+    // An earlier attempt left the branch: continue on it rather than throw its commits away.
+    const holder = await worktreeHolding(clonePath, branch);
+    if (holder !== null) return { ok: false, reason: `branch ${branch} is checked out in ${holder}; finish or remove that worktree first` };
+    args = ["worktree", "add", worktree, branch];
+    from = branch;
+  } else if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`])).ok) {
+    args = ["worktree", "add", "-b", branch, worktree, `origin/${branch}`];
+    from = `origin/${branch}`;
+  } else {
+    args = ["worktree", "add", "-b", branch, worktree, remoteBase];
+    from = remoteBase;
+  }
+  const add = await git(clonePath, args);
+  if (!add.ok) return { ok: false, reason: `git worktree add failed: ${add.stderr}` };
+  return { ok: true, branch, worktree, from };
+}
+
+async function worktreeHolding(clonePath: string, branch: string): Promise<string | null> {
+  const lines = (await gitLines(clonePath, ["worktree", "list", "--porcelain"])) ?? [];
+  let current: string | null = null;
+  for (const line of lines) {
+    if (line.startsWith("worktree ")) current = line.slice("worktree ".length);
+    else if (line === `branch refs/heads/${branch}`) return current;
+  }
+  return null;
+}
+
+export type CleanupResult = { removed: true } | { removed: false; reason: string };
+
+/** Removes a finished run's worktree if, and only if, it holds no uncommitted work. */
+export async function removeCleanWorktree(clonePath: string, worktree: string): Promise<CleanupResult> {
+  const status = await git(worktree, ["status", "--porcelain"]);
+  if (!status.ok) return { removed: false, reason: `cannot read status: ${status.stderr}` };
+  if (status.stdout.trim() !== "") return { removed: false, reason: "worktree holds uncommitted work" };
+  return serialized(path.resolve(clonePath), async () => {
+    // No --force: git itself refuses if anything changed since the check above.
+    const remove = await git(clonePath, ["worktree", "remove", worktree]);
+    return remove.ok ? { removed: true } : { removed: false, reason: remove.stderr };
+  });
+}
