@@ -51,7 +51,8 @@ function buildFields(projectKey: string, seedFields: Seed["projects"][number]["f
   ];
 }
 
-export function seedToState(input: SeedInput | Seed): EmulatorState {
+/** Validates `input` as a seed (throwing `SeedError`) and builds the state. */
+export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
   const seed = parseSeed(input);
   const at = new Date(seed.time).toISOString();
   const state = emptyState();

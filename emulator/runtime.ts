@@ -1,0 +1,23 @@
+/**
+ * The parts of one running emulator that its routes share: the store, the rate limiter,
+ * the webhook dispatcher, the logger, and the state to go back to on reset. Built by
+ * `startEmulator`, handed to `createApp`.
+ */
+import type { RateLimiter } from "./graphql/rate-limiter.ts";
+import type { Logger } from "./logger.ts";
+import type { EmulatorStore } from "./store/emulator-store.ts";
+import type { EmulatorState } from "./store/state-schema.ts";
+import type { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
+
+export interface EmulatorRuntime {
+  store: EmulatorStore;
+  rateLimiter: RateLimiter;
+  webhooks: WebhookDispatcher;
+  logger: Logger;
+  /** Accepted API tokens; empty accepts any. */
+  tokens: readonly string[];
+  /** Login that GraphQL writes are attributed to. */
+  actor: string;
+  /** What `POST /_emulator/reset` restores; replaced when a new seed is loaded. */
+  baseline: EmulatorState;
+}

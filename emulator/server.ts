@@ -1,0 +1,112 @@
+/**
+ * The programmatic entry point: `startEmulator(options)` builds the store (from a state
+ * file, a seed, or the Phoenix sample board), wires webhooks to store events, and serves
+ * the app on loopback. Tests, end-to-end runs and `main.ts` use it.
+ */
+import { readFileSync } from "node:fs";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { RateLimiter } from "./graphql/rate-limiter.ts";
+import { silentLogger, type Logger } from "./logger.ts";
+import type { EmulatorRuntime } from "./runtime.ts";
+import type { SeedInput } from "./seed/seed-schema.ts";
+import { seedToState } from "./seed/seed-to-state.ts";
+import { EmulatorStore } from "./store/emulator-store.ts";
+import { persistStore, readStateFile } from "./store/state-file.ts";
+import { emptyState, type EmulatorState } from "./store/state-schema.ts";
+import { webhookFor } from "./webhooks/webhook-payloads.ts";
+import { WebhookDispatcher, type WebhookTarget } from "./webhooks/webhook-dispatcher.ts";
+
+export const PHOENIX_SEED_PATH = new URL("./seed/phoenix-board.json", import.meta.url);
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** A seed object, a path to a seed JSON file, or null for an empty GitHub. Default: the Phoenix board. */
+  seed?: SeedInput | string | URL | null;
+  /** Persist state here; an existing file wins over the seed. */
+  statePath?: string;
+  /** Where to send org webhooks; omit for none. */
+  webhook?: { url: string; secret: string; hookId?: number };
+  /** Accepted tokens; omit to accept any non-empty token. */
+  tokens?: string[];
+  /** Login GraphQL writes are attributed to. Default `worker-factory-bot`. */
+  actor?: string;
+  /** GraphQL points per hour. Default 5,000. */
+  rateLimit?: number;
+  logger?: Logger;
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`; GraphQL is at `${url}/graphql`. */
+  url: string;
+  graphqlUrl: string;
+  store: EmulatorStore;
+  rateLimiter: RateLimiter;
+  webhooks: WebhookDispatcher;
+  /** Resolves once every webhook queued so far has been attempted. */
+  webhooksIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function loadSeedState(seed: EmulatorOptions["seed"]): EmulatorState {
+  if (seed === null) return emptyState();
+  const source = seed ?? PHOENIX_SEED_PATH;
+  if (typeof source === "string" || source instanceof URL) {
+    const parsed: unknown = JSON.parse(readFileSync(source, "utf8"));
+    return seedToState(parsed);
+  }
+  return seedToState(source);
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const logger = options.logger ?? silentLogger;
+  const seeded = loadSeedState(options.seed);
+  const persisted = options.statePath === undefined ? null : readStateFile(options.statePath);
+  const store = new EmulatorStore(persisted ?? structuredClone(seeded));
+  const target: WebhookTarget | null =
+    options.webhook === undefined
+      ? null
+      : { url: options.webhook.url, secret: options.webhook.secret, hookId: options.webhook.hookId ?? 1 };
+  const webhooks = new WebhookDispatcher({ target, logger });
+  store.subscribe((event) => {
+    const message = webhookFor(store, event);
+    if (message !== null) webhooks.enqueue(message);
+  });
+  const stopPersisting = options.statePath === undefined ? () => {} : persistStore(store, options.statePath);
+  const runtime: EmulatorRuntime = {
+    store,
+    rateLimiter: new RateLimiter(options.rateLimit ?? 5_000),
+    webhooks,
+    logger,
+    tokens: options.tokens ?? [],
+    actor: options.actor ?? "worker-factory-bot",
+    baseline: seeded,
+  };
+  const app = createApp(runtime);
+  const host = options.host ?? "127.0.0.1";
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("The emulator's server has no TCP address");
+  const url = `http://${host}:${address.port}`;
+  logger("listening", { url, items: store.state.items.length, webhook: target?.url ?? null });
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    store,
+    rateLimiter: runtime.rateLimiter,
+    webhooks,
+    webhooksIdle: () => webhooks.idle(),
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      await closed;
+      await webhooks.idle();
+      stopPersisting();
+    },
+  };
+}
