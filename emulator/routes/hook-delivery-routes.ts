@@ -48,11 +48,11 @@ export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
   };
   app.use("*", async (c, next) => {
     if (!isAuthorized(c, { tokens: runtime.tokens })) return badCredentials(c, docs);
-    if (!hookExists(c)) return notFound(c);
     return next();
   });
 
   app.get("/:org/hooks/:hook_id/deliveries", (c) => {
+    if (!hookExists(c)) return notFound(c);
     const perPage = Math.min(100, Math.max(1, Number(c.req.query("per_page") ?? 30) || 30));
     const cursor = Number(c.req.query("cursor") ?? 0);
     const status = c.req.query("status");
@@ -73,7 +73,7 @@ export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
 
   app.get("/:org/hooks/:hook_id/deliveries/:delivery_id", (c) => {
     const delivery = runtime.webhooks.delivery(Number(c.req.param("delivery_id")));
-    if (delivery === undefined) return notFound(c);
+    if (!hookExists(c) || delivery === undefined) return notFound(c);
     return c.json({
       ...summary(delivery),
       url: delivery.url,
@@ -83,6 +83,7 @@ export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
   });
 
   app.post("/:org/hooks/:hook_id/deliveries/:delivery_id/attempts", (c) => {
+    if (!hookExists(c)) return notFound(c);
     const original = runtime.webhooks.redeliver(Number(c.req.param("delivery_id")));
     if (original === undefined) return notFound(c);
     runtime.logger("webhook.redelivery_requested", { id: original.id, guid: original.guid });
