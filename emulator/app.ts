@@ -28,11 +28,14 @@ export function createApp(runtime: EmulatorRuntime): Hono {
   );
   app.route("/orgs", hookDeliveryRoutes(runtime));
   app.route("/_emulator", adminRoutes(runtime));
-  app.notFound((c) => c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest" }, 404));
+  app.notFound((c) =>
+    c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest" }, 404),
+  );
   app.onError((error, c) => {
     if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
     if (error instanceof SeedError) return c.json({ error: "Invalid seed", problems: error.problems }, 400);
-    if (error instanceof StoreError) return c.json({ error: error.message }, error.type === "NOT_FOUND" ? 404 : 422);
+    if (error instanceof StoreError)
+      return c.json({ error: error.message }, error.type === "NOT_FOUND" ? 404 : 422);
     runtime.logger("http.error", { path: c.req.path, message: error.message });
     return c.json({ error: "Internal emulator error" }, 500);
   });

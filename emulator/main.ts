@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   });
   const flags = Flags.safeParse(values);
   if (!flags.success) {
-    process.stderr.write(`${flags.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n")}\n\n${help}\n`);
+    process.stderr.write(
+      `${flags.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n")}\n\n${help}\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -98,6 +100,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ event: "fatal", message: error instanceof Error ? error.message : String(error) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ event: "fatal", message: error instanceof Error ? error.message : String(error) })}\n`,
+  );
   process.exit(1);
 });

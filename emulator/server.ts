@@ -91,7 +91,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     s.once("error", reject);
   });
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("The emulator's server has no TCP address");
+  if (address === null || typeof address === "string")
+    throw new Error("The emulator's server has no TCP address");
   const url = `http://${host}:${address.port}`;
   logger("listening", { url, items: store.state.items.length, webhook: target?.url ?? null });
   return {
@@ -102,7 +103,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     webhooks,
     webhooksIdle: () => webhooks.idle(),
     close: async () => {
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
       await webhooks.idle();

@@ -22,7 +22,8 @@ export function formatError(error: GraphQLError, operationType?: string): GitHub
   const type = original instanceof StoreError ? original.type : error.extensions["type"];
   if (typeof type === "string") body.type = type;
   if (error.path !== undefined) body.path = [...error.path];
-  if (error.locations !== undefined) body.locations = error.locations.map(({ line, column }) => ({ line, column }));
+  if (error.locations !== undefined)
+    body.locations = error.locations.map(({ line, column }) => ({ line, column }));
   const unknown = undefinedField.exec(error.message);
   if (unknown !== null) {
     const [, fieldName = "", typeName = ""] = unknown;

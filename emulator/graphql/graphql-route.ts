@@ -42,8 +42,13 @@ const Body = z.object({
   operationName: z.string().nullish(),
 });
 
-function pickOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | string {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+function pickOperation(
+  document: DocumentNode,
+  name: string | null | undefined,
+): OperationDefinitionNode | string {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (name != null) return operations.find((o) => o.name?.value === name) ?? `No operation named "${name}"`;
   if (operations.length === 1 && operations[0] !== undefined) return operations[0];
   return operations.length === 0 ? "No operations in query document" : "An operation name is required";
@@ -72,7 +77,10 @@ export function graphqlHandler(options: GraphqlRouteOptions) {
     try {
       raw = await c.req.json();
     } catch {
-      return c.json({ message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" }, 400);
+      return c.json(
+        { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" },
+        400,
+      );
     }
     const body = Body.safeParse(raw);
     const answer = (errors: GitHubErrorBody[]) => {
@@ -80,7 +88,8 @@ export function graphqlHandler(options: GraphqlRouteOptions) {
       options.logger("graphql.rejected", { errors: errors.map((e) => e.message).slice(0, 3) });
       return c.json({ errors }, 200);
     };
-    if (!body.success) return answer([{ message: "A query attribute must be specified and must be a string." }]);
+    if (!body.success)
+      return answer([{ message: "A query attribute must be specified and must be a string." }]);
 
     let document: DocumentNode;
     try {
@@ -91,12 +100,19 @@ export function graphqlHandler(options: GraphqlRouteOptions) {
     const validationErrors = validate(options.schema, document);
     const operation = pickOperation(document, body.data.operationName);
     const operationType = typeof operation === "string" ? undefined : operation.operation;
-    if (validationErrors.length > 0) return answer(validationErrors.map((e) => formatError(e, operationType)));
+    if (validationErrors.length > 0)
+      return answer(validationErrors.map((e) => formatError(e, operationType)));
     if (typeof operation === "string") return answer([{ message: operation }]);
 
-    const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], body.data.variables ?? {});
+    const coerced = getVariableValues(
+      options.schema,
+      operation.variableDefinitions ?? [],
+      body.data.variables ?? {},
+    );
     if (coerced.errors !== undefined) return answer(coerced.errors.map((e) => formatError(e)));
-    const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+    const fragments = document.definitions.filter(
+      (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION,
+    );
     const analysis = analyzeOperation(options.schema, operation, fragments, coerced.coerced);
     if (analysis.errors.length > 0) return answer(analysis.errors.map((e) => formatError(e)));
 
@@ -117,7 +133,8 @@ export function graphqlHandler(options: GraphqlRouteOptions) {
         nodeCount: analysis.nodeCount,
       },
     };
-    const rootValue = operation.operation === "mutation" ? mutationRoot(store, context) : queryRoot(store, context);
+    const rootValue =
+      operation.operation === "mutation" ? mutationRoot(store, context) : queryRoot(store, context);
     const result = await execute({
       schema: options.schema,
       document,

@@ -42,7 +42,12 @@ function typedError(type: string, message: string, node: FieldNode, path: readon
 }
 
 /** The page size a connection asks for, or an error as GitHub words it. */
-function pageSize(walk: Walk, node: FieldNode, args: Record<string, unknown>, path: readonly string[]): number {
+function pageSize(
+  walk: Walk,
+  node: FieldNode,
+  args: Record<string, unknown>,
+  path: readonly string[],
+): number {
   const name = node.name.value;
   const first = typeof args["first"] === "number" ? args["first"] : null;
   const last = typeof args["last"] === "number" ? args["last"] : null;
@@ -81,7 +86,12 @@ function pageSize(walk: Walk, node: FieldNode, args: Record<string, unknown>, pa
   }
   if (size < 0) {
     walk.errors.push(
-      typedError("INVALID_ARGUMENTS", `\`${argName}\` on the \`${name}\` connection cannot be less than zero.`, node, path),
+      typedError(
+        "INVALID_ARGUMENTS",
+        `\`${argName}\` on the \`${name}\` connection cannot be less than zero.`,
+        node,
+        path,
+      ),
     );
     return 0;
   }
@@ -97,14 +107,18 @@ function visit(
 ): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === "InlineFragment") {
-      const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
-      if (condition && isCompositeType(condition)) visit(walk, selection.selectionSet, condition, multiplier, path);
+      const condition = selection.typeCondition
+        ? walk.schema.getType(selection.typeCondition.name.value)
+        : parent;
+      if (condition && isCompositeType(condition))
+        visit(walk, selection.selectionSet, condition, multiplier, path);
       continue;
     }
     if (selection.kind === "FragmentSpread") {
       const fragment = walk.fragments.get(selection.name.value);
       const condition = fragment ? walk.schema.getType(fragment.typeCondition.name.value) : undefined;
-      if (fragment && condition && isCompositeType(condition)) visit(walk, fragment.selectionSet, condition, multiplier, path);
+      if (fragment && condition && isCompositeType(condition))
+        visit(walk, fragment.selectionSet, condition, multiplier, path);
       continue;
     }
     if (!isObjectType(parent) && !isInterfaceType(parent)) continue;
@@ -120,7 +134,10 @@ function visit(
       walk.requests += multiplier;
       walk.nodes += multiplier * size;
       childMultiplier = multiplier * size;
-      if (walk.nodes > MAX_NODES && !walk.errors.some((e) => e.extensions["type"] === "MAX_NODE_LIMIT_EXCEEDED")) {
+      if (
+        walk.nodes > MAX_NODES &&
+        !walk.errors.some((e) => e.extensions["type"] === "MAX_NODE_LIMIT_EXCEEDED")
+      ) {
         walk.errors.push(
           typedError(
             "MAX_NODE_LIMIT_EXCEEDED",

@@ -29,10 +29,19 @@ export interface ConnectionView {
   totalCount: number;
   nodes: unknown[];
   edges: { cursor: string; node: unknown }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
-export function connection<T>(all: readonly T[], rawArgs: unknown, toNode: (record: T) => unknown): ConnectionView {
+export function connection<T>(
+  all: readonly T[],
+  rawArgs: unknown,
+  toNode: (record: T) => unknown,
+): ConnectionView {
   const args = ConnectionArgs.parse(rawArgs ?? {});
   let start = 0;
   let end = all.length;
@@ -42,7 +51,9 @@ export function connection<T>(all: readonly T[], rawArgs: unknown, toNode: (reco
   let to = end;
   if (args.first != null) to = Math.min(end, from + Math.max(0, args.first));
   if (args.last != null) from = Math.max(from, to - Math.max(0, args.last));
-  const edges = all.slice(from, to).map((record, offset) => ({ cursor: encodeCursor(from + offset), node: toNode(record) }));
+  const edges = all
+    .slice(from, to)
+    .map((record, offset) => ({ cursor: encodeCursor(from + offset), node: toNode(record) }));
   return {
     totalCount: all.length,
     nodes: edges.map((edge) => edge.node),

@@ -42,7 +42,8 @@ export function orgView(store: EmulatorStore, org: Org): Record<string, unknown>
     projectV2: (args: unknown) => {
       const { number } = NumberArg.parse(args);
       const project = store.projectByNumber(org.login, number);
-      if (project === undefined) throw githubError("NOT_FOUND", `Could not resolve to a ProjectV2 with the number ${number}.`);
+      if (project === undefined)
+        throw githubError("NOT_FOUND", `Could not resolve to a ProjectV2 with the number ${number}.`);
       return projectViewLazy(store, project.id);
     },
     projectsV2: (args: unknown) =>
@@ -83,13 +84,15 @@ export function repoView(store: EmulatorStore, repo: Repo): Record<string, unkno
     issue: (args: unknown) => {
       const { number } = NumberArg.parse(args);
       const issue = store.issueByNumber(nameWithOwner, number);
-      if (issue === undefined) throw githubError("NOT_FOUND", `Could not resolve to an Issue with the number of ${number}.`);
+      if (issue === undefined)
+        throw githubError("NOT_FOUND", `Could not resolve to an Issue with the number of ${number}.`);
       return issueView(store, issue);
     },
     pullRequest: (args: unknown) => {
       const { number } = NumberArg.parse(args);
       const pr = store.pullRequestByNumber(nameWithOwner, number);
-      if (pr === undefined) throw githubError("NOT_FOUND", `Could not resolve to a PullRequest with the number of ${number}.`);
+      if (pr === undefined)
+        throw githubError("NOT_FOUND", `Could not resolve to a PullRequest with the number of ${number}.`);
       return pullRequestView(store, pr);
     },
     issueOrPullRequest: (args: unknown) => {
@@ -98,13 +101,28 @@ export function repoView(store: EmulatorStore, repo: Repo): Record<string, unkno
       if (issue !== undefined) return issueView(store, issue);
       const pr = store.pullRequestByNumber(nameWithOwner, number);
       if (pr !== undefined) return pullRequestView(store, pr);
-      throw githubError("NOT_FOUND", `Could not resolve to an issue or pull request with the number of ${number}.`);
+      throw githubError(
+        "NOT_FOUND",
+        `Could not resolve to an issue or pull request with the number of ${number}.`,
+      );
     },
     issues: (args: unknown) =>
-      connection(byState(store.state.issues.filter((i) => i.repo === nameWithOwner), args), args, (i) => issueView(store, i)),
+      connection(
+        byState(
+          store.state.issues.filter((i) => i.repo === nameWithOwner),
+          args,
+        ),
+        args,
+        (i) => issueView(store, i),
+      ),
     pullRequests: (args: unknown) =>
-      connection(byState(store.state.pullRequests.filter((p) => p.repo === nameWithOwner), args), args, (p) =>
-        pullRequestView(store, p),
+      connection(
+        byState(
+          store.state.pullRequests.filter((p) => p.repo === nameWithOwner),
+          args,
+        ),
+        args,
+        (p) => pullRequestView(store, p),
       ),
   };
 }
@@ -131,7 +149,8 @@ function common(store: EmulatorStore, record: Issue | PullRequest, kind: "issues
     assignees: emptyConnection,
     locked: false,
     viewerCanUpdate: true,
-    projectItems: (args: unknown) => connection(store.itemsOfContent(record.id), args, (item) => itemView(store, item)),
+    projectItems: (args: unknown) =>
+      connection(store.itemsOfContent(record.id), args, (item) => itemView(store, item)),
   };
 }
 

@@ -34,7 +34,8 @@ const BlockedByInput = Base.extend({ issueId: z.string(), blockingIssueId: z.str
 function input<T extends z.ZodType>(schema: T, args: unknown): z.output<T> {
   const raw = typeof args === "object" && args !== null && "input" in args ? args.input : undefined;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw githubError("INVALID_INPUT", parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success)
+    throw githubError("INVALID_INPUT", parsed.error.issues.map((i) => i.message).join("; "));
   return parsed.data;
 }
 
@@ -53,7 +54,8 @@ export function mutationRoot(store: EmulatorStore, context: ResolverContext): Re
   const projectItem = (projectId: string, itemId: string) => {
     const project = store.project(projectId);
     const item = store.item(itemId);
-    if (item.projectId !== project.id) throw new StoreError("NOT_FOUND", `Could not resolve to a node with the global id of '${itemId}'`);
+    if (item.projectId !== project.id)
+      throw new StoreError("NOT_FOUND", `Could not resolve to a node with the global id of '${itemId}'`);
     return { project, item };
   };
   return {
@@ -85,7 +87,10 @@ export function mutationRoot(store: EmulatorStore, context: ResolverContext): Re
       const i = input(ItemInput, args);
       return write(() => {
         const { item } = projectItem(i.projectId, i.itemId);
-        return { clientMutationId: i.clientMutationId ?? null, item: itemView(store, store.archiveItem(item.id, actor)) };
+        return {
+          clientMutationId: i.clientMutationId ?? null,
+          item: itemView(store, store.archiveItem(item.id, actor)),
+        };
       });
     },
     deleteProjectV2Item: (args: unknown) => {

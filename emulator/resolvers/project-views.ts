@@ -41,11 +41,17 @@ export function projectView(store: EmulatorStore, project: Project): Record<stri
       return field === undefined ? null : fieldView(store, project, field);
     },
     items: (args: unknown) =>
-      connection(store.itemsOfProject(project.id, ItemsArgs.parse(args ?? {}).query), args, (item) => itemView(store, item)),
+      connection(store.itemsOfProject(project.id, ItemsArgs.parse(args ?? {}).query), args, (item) =>
+        itemView(store, item),
+      ),
   };
 }
 
-export function fieldView(store: EmulatorStore, project: Project, field: ProjectField): Record<string, unknown> {
+export function fieldView(
+  store: EmulatorStore,
+  project: Project,
+  field: ProjectField,
+): Record<string, unknown> {
   const base = {
     id: field.id,
     databaseId: field.databaseId,
@@ -109,7 +115,12 @@ function fieldValueView(
 }
 
 /** One field's value on an item; the Title field's value is the content's title. */
-function valueOf(store: EmulatorStore, project: Project, item: Item, field: ProjectField): Record<string, unknown> | null {
+function valueOf(
+  store: EmulatorStore,
+  project: Project,
+  item: Item,
+  field: ProjectField,
+): Record<string, unknown> | null {
   if (field.dataType === "TITLE") {
     const title: StoredFieldValue = {
       id: nodeId(NodePrefix.textValue, `${item.id}:${field.id}`),

@@ -18,7 +18,8 @@ export function queryRoot(store: EmulatorStore, context: ResolverContext): Recor
     organization: (args: unknown) => {
       const { login } = LoginArg.parse(args);
       const org = store.org(login);
-      if (org === undefined) throw githubError("NOT_FOUND", `Could not resolve to an Organization with the login of '${login}'.`);
+      if (org === undefined)
+        throw githubError("NOT_FOUND", `Could not resolve to an Organization with the login of '${login}'.`);
       return orgView(store, org);
     },
     repositoryOwner: (args: unknown) => {
@@ -28,7 +29,8 @@ export function queryRoot(store: EmulatorStore, context: ResolverContext): Recor
     repository: (args: unknown) => {
       const { owner, name } = RepoArgs.parse(args);
       const repo = store.repo(`${owner}/${name}`);
-      if (repo === undefined) throw githubError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+      if (repo === undefined)
+        throw githubError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
       return repoView(store, repo);
     },
     node: (args: unknown) => nodeView(store, IdArg.parse(args).id),

@@ -80,22 +80,37 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
   };
   const issueOf = (ref: string): Issue => {
     const match = Ref.exec(ref);
-    const issue = match ? store.issueByNumber(match[1] ?? "", Number(match[2])) : store.state.issues.find((i) => i.id === ref);
+    const issue = match
+      ? store.issueByNumber(match[1] ?? "", Number(match[2]))
+      : store.state.issues.find((i) => i.id === ref);
     if (issue === undefined) throw new HTTPException(404, { message: `No issue ${ref}` });
     return issue;
   };
   const itemOf = (project: Project, ref: string): Item => {
     const match = Ref.exec(ref);
     const contentId = match
-      ? (store.issueByNumber(match[1] ?? "", Number(match[2])) ?? store.pullRequestByNumber(match[1] ?? "", Number(match[2])))?.id
+      ? (
+          store.issueByNumber(match[1] ?? "", Number(match[2])) ??
+          store.pullRequestByNumber(match[1] ?? "", Number(match[2]))
+        )?.id
       : undefined;
-    const item = store.state.items.find((i) => i.projectId === project.id && (i.id === ref || i.content.id === contentId));
-    if (item === undefined) throw new HTTPException(404, { message: `No item ${ref} on project ${project.number}` });
+    const item = store.state.items.find(
+      (i) => i.projectId === project.id && (i.id === ref || i.content.id === contentId),
+    );
+    if (item === undefined)
+      throw new HTTPException(404, { message: `No item ${ref} on project ${project.number}` });
     return item;
   };
-  const setField = (project: Project, item: Item, name: string, value: string | number | null, actor: string) => {
+  const setField = (
+    project: Project,
+    item: Item,
+    name: string,
+    value: string | number | null,
+    actor: string,
+  ) => {
     const field = store.fieldByName(project, name);
-    if (field === undefined) throw new HTTPException(400, { message: `Project ${project.number} has no field "${name}"` });
+    if (field === undefined)
+      throw new HTTPException(400, { message: `Project ${project.number} has no field "${name}"` });
     if (value === null) store.clearFieldValue(item.id, field.id, actor);
     else store.setFieldValue(item.id, field.id, valueFromHuman(field, value), actor);
   };
@@ -144,7 +159,8 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
     if (!input.addToProject) return c.json({ issueId: issue.id, number: issue.number, itemId: null }, 201);
     const project = projectOf(input.project);
     const item = store.addItem(project.id, issue.id, input.actor);
-    for (const [name, value] of Object.entries(input.fields)) setField(project, item, name, value, input.actor);
+    for (const [name, value] of Object.entries(input.fields))
+      setField(project, item, name, value, input.actor);
     return c.json({ issueId: issue.id, number: issue.number, itemId: item.id }, 201);
   });
 
@@ -182,7 +198,9 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
 
   app.put("/webhook", body(WebhookBody), (c) => {
     const input = c.req.valid("json");
-    runtime.webhooks.configure(input.url === null ? null : { url: input.url, secret: input.secret, hookId: input.hookId });
+    runtime.webhooks.configure(
+      input.url === null ? null : { url: input.url, secret: input.secret, hookId: input.hookId },
+    );
     return c.json({ url: input.url, hookId: input.hookId });
   });
 

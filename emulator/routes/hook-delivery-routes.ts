@@ -37,7 +37,8 @@ function parseJson(text: string): unknown {
 
 export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
   const app = new Hono();
-  const notFound = (c: Context) => c.json({ message: "Not Found", documentation_url: docs, status: "404" }, 404);
+  const notFound = (c: Context) =>
+    c.json({ message: "Not Found", documentation_url: docs, status: "404" }, 404);
   const hookExists = (c: Context): boolean => {
     const target = runtime.webhooks.target;
     return (
@@ -59,7 +60,9 @@ export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
     const all = runtime.webhooks
       .deliveries()
       .filter((d) => cursor === 0 || d.id < cursor)
-      .filter((d) => status === undefined || (status === "success") === (d.statusCode >= 200 && d.statusCode < 400));
+      .filter(
+        (d) => status === undefined || (status === "success") === (d.statusCode >= 200 && d.statusCode < 400),
+      );
     const page = all.slice(0, perPage);
     const last = page.at(-1);
     if (all.length > perPage && last !== undefined) {

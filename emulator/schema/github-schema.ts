@@ -18,7 +18,8 @@ let cached: GraphQLSchema | undefined;
 export function githubSchema(): GraphQLSchema {
   if (cached !== undefined) return cached;
   const parsed: unknown = octokitSchema.json;
-  if (!isIntrospection(parsed)) throw new Error("@octokit/graphql-schema's schema.json is not an introspection result");
+  if (!isIntrospection(parsed))
+    throw new Error("@octokit/graphql-schema's schema.json is not an introspection result");
   cached = buildClientSchema(patchIntrospection(parsed));
   return cached;
 }

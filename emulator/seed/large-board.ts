@@ -20,7 +20,9 @@ export function largeBoardSeed(options: LargeBoardOptions): SeedInput {
   const numbers = Array.from({ length: options.items }, (_, index) => index + 1);
   return {
     orgs: [{ login: org }],
-    repos: [{ name: repo, issues: numbers.map((number) => ({ number, title: `Generated issue ${number}` })) }],
+    repos: [
+      { name: repo, issues: numbers.map((number) => ({ number, title: `Generated issue ${number}` })) },
+    ],
     projects: [
       {
         org,
@@ -32,7 +34,10 @@ export function largeBoardSeed(options: LargeBoardOptions): SeedInput {
         ],
         items: numbers.map((number) => ({
           content: `${repo}#${number}`,
-          fields: { Status: statuses[number % statuses.length] ?? null, Area: areas[number % areas.length] ?? null },
+          fields: {
+            Status: statuses[number % statuses.length] ?? null,
+            Area: areas[number % areas.length] ?? null,
+          },
         })),
       },
     ],

@@ -36,20 +36,31 @@ const SeedRepo = z.object({
 
 const SeedOption = z.union([
   z.string().min(1),
-  z.object({ name: z.string().min(1), color: z.string().default("GRAY"), description: z.string().default("") }),
+  z.object({
+    name: z.string().min(1),
+    color: z.string().default("GRAY"),
+    description: z.string().default(""),
+  }),
 ]);
 
 const SeedField = z.discriminatedUnion("type", [
   z.object({ name: z.string().min(1), type: z.literal("text") }),
   z.object({ name: z.string().min(1), type: z.literal("number") }),
   z.object({ name: z.string().min(1), type: z.literal("date") }),
-  z.object({ name: z.string().min(1), type: z.literal("single_select"), options: z.array(SeedOption).min(1) }),
+  z.object({
+    name: z.string().min(1),
+    type: z.literal("single_select"),
+    options: z.array(SeedOption).min(1),
+  }),
 ]);
 
 const SeedItem = z
   .object({
     /** `owner/name#12`: an issue or pull request of a seeded repo. */
-    content: z.string().regex(/^[\w.-]+\/[\w.-]+#\d+$/, "expected owner/name#12").optional(),
+    content: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+#\d+$/, "expected owner/name#12")
+      .optional(),
     draft: z.object({ title: z.string().min(1), body: z.string().default("") }).optional(),
     archived: z.boolean().default(false),
     /** Values by field name; null or absent leaves the field empty. */

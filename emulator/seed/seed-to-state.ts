@@ -33,7 +33,12 @@ function ids(prefix: string, key: string): { id: string; databaseId: number } {
 }
 
 function buildFields(projectKey: string, seedFields: Seed["projects"][number]["fields"]): ProjectField[] {
-  const title: ProjectField = { ...ids(NodePrefix.field, `${projectKey}:field:Title`), name: "Title", dataType: "TITLE", options: [] };
+  const title: ProjectField = {
+    ...ids(NodePrefix.field, `${projectKey}:field:Title`),
+    name: "Title",
+    dataType: "TITLE",
+    options: [],
+  };
   return [
     title,
     ...seedFields.map((field): ProjectField => {
@@ -46,7 +51,12 @@ function buildFields(projectKey: string, seedFields: Seed["projects"][number]["f
         const o = typeof option === "string" ? { name: option, color: "GRAY", description: "" } : option;
         return { id: optionId(`${key}:${o.name}`), ...o };
       });
-      return { ...ids(NodePrefix.singleSelectField, key), name: field.name, dataType: "SINGLE_SELECT", options };
+      return {
+        ...ids(NodePrefix.singleSelectField, key),
+        name: field.name,
+        dataType: "SINGLE_SELECT",
+        options,
+      };
     }),
   ];
 }
@@ -58,7 +68,11 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
   const state = emptyState();
   const problems: string[] = [];
 
-  const logins = new Set([...seed.orgs.map((o) => o.login), ...seed.repos.map((r) => r.name.split("/")[0] ?? ""), ...seed.projects.map((p) => p.org)]);
+  const logins = new Set([
+    ...seed.orgs.map((o) => o.login),
+    ...seed.repos.map((r) => r.name.split("/")[0] ?? ""),
+    ...seed.projects.map((p) => p.org),
+  ]);
   for (const login of logins) {
     const name = seed.orgs.find((o) => o.login === login)?.name ?? login;
     state.orgs.push({ ...ids(NodePrefix.org, `org:${login}`), login, name });
@@ -70,7 +84,13 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
     state.repos.push({ ...ids(NodePrefix.repo, `repo:${repo.name}`), owner, name });
     for (const issue of repo.issues) {
       const key = `issue:${repo.name}#${issue.number}`;
-      const record = { ...ids(NodePrefix.issue, key), repo: repo.name, number: issue.number, title: issue.title, body: issue.body };
+      const record = {
+        ...ids(NodePrefix.issue, key),
+        repo: repo.name,
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+      };
       const closed = issue.state === "CLOSED";
       state.issues.push({
         ...record,
@@ -86,8 +106,15 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
     }
     for (const pr of repo.pullRequests) {
       const key = `pr:${repo.name}#${pr.number}`;
-      if (contentIds.has(`${repo.name}#${pr.number}`.toLowerCase())) problems.push(`${repo.name}#${pr.number} is both an issue and a pull request`);
-      const record = { ...ids(NodePrefix.pullRequest, key), repo: repo.name, number: pr.number, title: pr.title, body: pr.body };
+      if (contentIds.has(`${repo.name}#${pr.number}`.toLowerCase()))
+        problems.push(`${repo.name}#${pr.number} is both an issue and a pull request`);
+      const record = {
+        ...ids(NodePrefix.pullRequest, key),
+        repo: repo.name,
+        number: pr.number,
+        title: pr.title,
+        body: pr.body,
+      };
       state.pullRequests.push({
         ...record,
         state: pr.state,
@@ -116,7 +143,9 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
   for (const repo of seed.repos) {
     for (const issue of repo.issues) {
       const record = state.issues.find((i) => i.repo === repo.name && i.number === issue.number);
-      const refs = issue.blockedBy.map((ref) => resolveIssue(repo.name, ref, `${repo.name}#${issue.number} blockedBy`));
+      const refs = issue.blockedBy.map((ref) =>
+        resolveIssue(repo.name, ref, `${repo.name}#${issue.number} blockedBy`),
+      );
       if (record) record.blockedBy = refs.filter((id): id is string => id !== null);
     }
     for (const pr of repo.pullRequests) {
@@ -142,17 +171,33 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
     state.projects.push(project);
     seedProject.items.forEach((seedItem, index) => {
       const where = `project ${seedProject.number} item ${index} (${seedItem.content ?? seedItem.draft?.title ?? ""})`;
-      const contentId = seedItem.content === undefined ? undefined : contentIds.get(seedItem.content.toLowerCase());
+      const contentId =
+        seedItem.content === undefined ? undefined : contentIds.get(seedItem.content.toLowerCase());
       if (seedItem.content !== undefined && contentId === undefined) {
         problems.push(`${where}: ${seedItem.content} is not a seeded issue or pull request`);
         return;
       }
-      const key = contentId === undefined ? `item:${project.id}:draft:${index}` : `item:${project.id}:${contentId}`;
+      const key =
+        contentId === undefined ? `item:${project.id}:draft:${index}` : `item:${project.id}:${contentId}`;
       const content: Item["content"] =
         contentId === undefined
-          ? { type: "DraftIssue", id: nodeId(NodePrefix.draftIssue, key), title: seedItem.draft?.title ?? "", body: seedItem.draft?.body ?? "" }
+          ? {
+              type: "DraftIssue",
+              id: nodeId(NodePrefix.draftIssue, key),
+              title: seedItem.draft?.title ?? "",
+              body: seedItem.draft?.body ?? "",
+            }
           : { type: issueIds.has(contentId) ? "Issue" : "PullRequest", id: contentId };
-      const item: Item = { ...ids(NodePrefix.item, key), projectId: project.id, content, archivedAt: seedItem.archived ? at : null, creator: "phoenix-human", createdAt: at, updatedAt: at, values: {} };
+      const item: Item = {
+        ...ids(NodePrefix.item, key),
+        projectId: project.id,
+        content,
+        archivedAt: seedItem.archived ? at : null,
+        creator: "phoenix-human",
+        createdAt: at,
+        updatedAt: at,
+        values: {},
+      };
       for (const [name, raw] of Object.entries(seedItem.fields)) {
         if (raw === null) continue;
         const field = project.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -162,7 +207,12 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
         }
         try {
           const value = valueFromHuman(field, raw);
-          item.values[field.id] = { id: nodeId(valueNodePrefix(value), `${item.id}:${field.id}`), value, createdAt: at, updatedAt: at };
+          item.values[field.id] = {
+            id: nodeId(valueNodePrefix(value), `${item.id}:${field.id}`),
+            value,
+            createdAt: at,
+            updatedAt: at,
+          };
         } catch (error) {
           problems.push(`${where}: ${error instanceof StoreError ? error.message : String(error)}`);
         }

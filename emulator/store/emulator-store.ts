@@ -267,7 +267,8 @@ export class EmulatorStore {
 
   addIssue(input: { repo: string; title: string; body?: string; number?: number }, actor: string): Issue {
     const repo = this.repo(input.repo);
-    if (repo === undefined) throw new StoreError("NOT_FOUND", `Could not resolve to a Repository with the name '${input.repo}'.`);
+    if (repo === undefined)
+      throw new StoreError("NOT_FOUND", `Could not resolve to a Repository with the name '${input.repo}'.`);
     const nameWithOwner = `${repo.owner}/${repo.name}`;
     const used = [...this.#state.issues, ...this.#state.pullRequests].filter((r) => r.repo === nameWithOwner);
     const number = input.number ?? Math.max(0, ...used.map((r) => r.number)) + 1;

@@ -11,7 +11,9 @@ export function readStateFile(path: string): EmulatorState | null {
   if (!existsSync(path)) return null;
   const parsed = EmulatorState.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!parsed.success) {
-    throw new Error(`State file ${path} is not valid emulator state: ${parsed.error.issues[0]?.message ?? ""}`);
+    throw new Error(
+      `State file ${path} is not valid emulator state: ${parsed.error.issues[0]?.message ?? ""}`,
+    );
   }
   return parsed.data;
 }

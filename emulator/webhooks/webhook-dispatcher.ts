@@ -76,7 +76,10 @@ export class WebhookDispatcher {
     if (this.#target === null) return;
     const repository: unknown = Reflect.get(message.payload, "repository");
     const repositoryId =
-      typeof repository === "object" && repository !== null && "id" in repository && typeof repository.id === "number"
+      typeof repository === "object" &&
+      repository !== null &&
+      "id" in repository &&
+      typeof repository.id === "number"
         ? repository.id
         : null;
     this.#schedule({
@@ -94,7 +97,9 @@ export class WebhookDispatcher {
   redeliver(id: number): DeliveryRecord | undefined {
     const original = this.delivery(id);
     if (original === undefined) return undefined;
-    const installationTargetId = Number(original.request.headers["X-GitHub-Hook-Installation-Target-ID"] ?? 0);
+    const installationTargetId = Number(
+      original.request.headers["X-GitHub-Hook-Installation-Target-ID"] ?? 0,
+    );
     this.#schedule({ ...original, body: original.request.payload, installationTargetId, redelivery: true });
     return original;
   }
@@ -150,7 +155,8 @@ export class WebhookDispatcher {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       record.statusCode = response.status;
-      record.status = response.ok || response.status < 400 ? "OK" : `Invalid HTTP Response: ${response.status}`;
+      record.status =
+        response.ok || response.status < 400 ? "OK" : `Invalid HTTP Response: ${response.status}`;
       record.response = { headers: Object.fromEntries(response.headers), payload: await response.text() };
     } catch (error) {
       const timedOut = error instanceof Error && error.name === "TimeoutError";

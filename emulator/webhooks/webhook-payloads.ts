@@ -14,11 +14,12 @@ import type { StoreEvent } from "../store/store-events.ts";
 type Schemas = components["schemas"];
 type SimpleUser = Schemas["simple-user"];
 type OrgSimple = Schemas["organization-simple-webhooks"];
-type FieldValueChange = NonNullable<Schemas["webhook-projects-v2-item-edited"]["changes"]> extends infer C
-  ? C extends { field_value: infer F }
-    ? F
-    : never
-  : never;
+type FieldValueChange =
+  NonNullable<Schemas["webhook-projects-v2-item-edited"]["changes"]> extends infer C
+    ? C extends { field_value: infer F }
+      ? F
+      : never
+    : never;
 
 export interface WebhookMessage {
   event: string;
@@ -75,7 +76,9 @@ function orgSimple(store: EmulatorStore, login: string): OrgSimple {
 function projectItem(store: EmulatorStore, item: Item): Schemas["projects-v2-item"] {
   const content = store.node(item.content.id);
   const contentDatabaseId =
-    content?.kind === "issue" || content?.kind === "pullRequest" ? content.record.databaseId : databaseId(item.content.id);
+    content?.kind === "issue" || content?.kind === "pullRequest"
+      ? content.record.databaseId
+      : databaseId(item.content.id);
   return {
     id: item.databaseId,
     node_id: item.id,
@@ -96,7 +99,12 @@ function changeValue(field: ProjectField, stored: StoredFieldValue | null): Fiel
   const value = stored.value;
   if (value.kind === "singleSelect") {
     const option = field.options.find((o) => o.id === value.optionId);
-    return { id: value.optionId, name: option?.name ?? "", color: option?.color ?? "GRAY", description: option?.description ?? "" };
+    return {
+      id: value.optionId,
+      name: option?.name ?? "",
+      color: option?.color ?? "GRAY",
+      description: option?.description ?? "",
+    };
   }
   if (value.kind === "number") return value.number;
   return displayValue(field, stored);
@@ -188,7 +196,8 @@ export function webhookFor(store: EmulatorStore, event: StoreEvent): WebhookMess
     case "item.deleted": {
       const action = event.type === "item.created" ? "created" : "deleted";
       const org = store.node(event.item.projectId);
-      const payload: Schemas["webhook-projects-v2-item-created"] | Schemas["webhook-projects-v2-item-deleted"] = {
+      const payload:
+        Schemas["webhook-projects-v2-item-created"] | Schemas["webhook-projects-v2-item-deleted"] = {
         action,
         organization: orgSimple(store, org?.kind === "project" ? org.record.org : ""),
         projects_v2_item: projectItem(store, event.item),

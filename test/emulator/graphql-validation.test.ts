@@ -36,7 +36,9 @@ describe("GraphQL validation", () => {
     expect(Array.isArray(nodes)).toBe(true);
     const first = at(nodes, 0);
     expect(at(first, "content", "number")).toBe(42);
-    expect(at(first, "content", "repository", "nameWithOwner")).toBe("phoenix-agentic/Phoenix-Agentic-Engine-Backend");
+    expect(at(first, "content", "repository", "nameWithOwner")).toBe(
+      "phoenix-agentic/Phoenix-Agentic-Engine-Backend",
+    );
     const values = at(first, "fieldValues", "nodes");
     expect(values).toEqual(
       expect.arrayContaining([
@@ -47,7 +49,18 @@ describe("GraphQL validation", () => {
   });
 
   it("rejects a misspelled field with GitHub's undefinedField error", async () => {
-    const reply = await graphql(emulator.url, `{ organization(login: "phoenix-agentic") { projectV2(number: 1) { titel } } }`);
+    const reply = await graphql(
+      emulator.url,
+      `
+        {
+          organization(login: "phoenix-agentic") {
+            projectV2(number: 1) {
+              titel
+            }
+          }
+        }
+      `,
+    );
     expect(reply.status).toBe(200);
     expect(reply.body.data).toBeUndefined();
     expect(reply.body.errors?.[0]).toMatchObject({
@@ -60,7 +73,19 @@ describe("GraphQL validation", () => {
   it("rejects a connection without first or last", async () => {
     const reply = await graphql(
       emulator.url,
-      `{ organization(login: "phoenix-agentic") { projectV2(number: 1) { items { nodes { id } } } } }`,
+      `
+        {
+          organization(login: "phoenix-agentic") {
+            projectV2(number: 1) {
+              items {
+                nodes {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `,
     );
     expect(reply.body.errors?.[0]).toMatchObject({
       type: "MISSING_PAGINATION_BOUNDARIES",
@@ -73,7 +98,19 @@ describe("GraphQL validation", () => {
   it("rejects first: 101 as excessive pagination", async () => {
     const reply = await graphql(
       emulator.url,
-      `query($n: Int!) { organization(login: "phoenix-agentic") { projectV2(number: 1) { items(first: $n) { nodes { id } } } } }`,
+      `
+        query ($n: Int!) {
+          organization(login: "phoenix-agentic") {
+            projectV2(number: 1) {
+              items(first: $n) {
+                nodes {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `,
       { n: 101 },
     );
     expect(reply.body.errors?.[0]).toMatchObject({
@@ -85,16 +122,48 @@ describe("GraphQL validation", () => {
   it("rejects unaliased Issue.state and PullRequest.state in one selection", async () => {
     const reply = await graphql(
       emulator.url,
-      `{ node(id: "x") { ... on ProjectV2Item { content { ... on Issue { state } ... on PullRequest { state } } } } }`,
+      `
+        {
+          node(id: "x") {
+            ... on ProjectV2Item {
+              content {
+                ... on Issue {
+                  state
+                }
+                ... on PullRequest {
+                  state
+                }
+              }
+            }
+          }
+        }
+      `,
     );
-    expect(reply.body.errors?.[0]?.message).toMatch(/Fields "state" conflict because they return conflicting types/);
+    expect(reply.body.errors?.[0]?.message).toMatch(
+      /Fields "state" conflict because they return conflicting types/,
+    );
   });
 
   it("rejects a query whose possible nodes exceed 500,000", async () => {
     const reply = await graphql(
       emulator.url,
-      `{ organization(login: "phoenix-agentic") { projectsV2(first: 100) { nodes { items(first: 100) { nodes {
-        fieldValues(first: 100) { totalCount } } } } } } }`,
+      `
+        {
+          organization(login: "phoenix-agentic") {
+            projectsV2(first: 100) {
+              nodes {
+                items(first: 100) {
+                  nodes {
+                    fieldValues(first: 100) {
+                      totalCount
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
     );
     expect(reply.body.errors?.[0]?.type).toBe("MAX_NODE_LIMIT_EXCEEDED");
   });
@@ -102,9 +171,25 @@ describe("GraphQL validation", () => {
   it("serves blockedBy, blocking and the dependency summary the npm schema lacks", async () => {
     const reply = await graphql(
       emulator.url,
-      `{ repository(owner: "phoenix-agentic", name: "Phoenix-Agentic-Engine") { issue(number: 14) {
-        blockedBy(first: 10) { totalCount nodes { number state } }
-        issueDependenciesSummary { blockedBy totalBlockedBy } } } }`,
+      `
+        {
+          repository(owner: "phoenix-agentic", name: "Phoenix-Agentic-Engine") {
+            issue(number: 14) {
+              blockedBy(first: 10) {
+                totalCount
+                nodes {
+                  number
+                  state
+                }
+              }
+              issueDependenciesSummary {
+                blockedBy
+                totalBlockedBy
+              }
+            }
+          }
+        }
+      `,
     );
     expect(reply.body.errors).toBeUndefined();
     expect(at(reply.body.data, "repository", "issue")).toEqual({
@@ -116,7 +201,15 @@ describe("GraphQL validation", () => {
   it("answers an unknown issue number with a NOT_FOUND error and null data", async () => {
     const reply = await graphql(
       emulator.url,
-      `{ repository(owner: "phoenix-agentic", name: "Phoenix-Agentic-Engine") { issue(number: 999) { id } } }`,
+      `
+        {
+          repository(owner: "phoenix-agentic", name: "Phoenix-Agentic-Engine") {
+            issue(number: 999) {
+              id
+            }
+          }
+        }
+      `,
     );
     expect(reply.body.errors?.[0]).toMatchObject({ type: "NOT_FOUND", path: ["repository", "issue"] });
     expect(at(reply.body.data, "repository", "issue")).toBeNull();
@@ -124,15 +217,29 @@ describe("GraphQL validation", () => {
 
   it("resolves nodes by id and reports unknown ids per element", async () => {
     const issue = emulator.store.issueByNumber("phoenix-agentic/Phoenix-Agentic-Engine-Backend", 42);
-    const reply = await graphql(emulator.url, `query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }`, {
-      ids: [issue?.id, "I_missing"],
-    });
+    const reply = await graphql(
+      emulator.url,
+      `
+        query ($ids: [ID!]!) {
+          nodes(ids: $ids) {
+            id
+            __typename
+          }
+        }
+      `,
+      {
+        ids: [issue?.id, "I_missing"],
+      },
+    );
     expect(at(reply.body.data, "nodes")).toEqual([{ id: issue?.id, __typename: "Issue" }, null]);
     expect(reply.body.errors?.[0]).toMatchObject({ type: "NOT_FOUND", path: ["nodes", 1] });
   });
 
   it("refuses a request without a token with 401 Bad credentials", async () => {
-    const reply = await fetch(`${emulator.url}/graphql`, { method: "POST", body: JSON.stringify({ query: "{ viewer { login } }" }) });
+    const reply = await fetch(`${emulator.url}/graphql`, {
+      method: "POST",
+      body: JSON.stringify({ query: "{ viewer { login } }" }),
+    });
     expect(reply.status).toBe(401);
     expect(await reply.json()).toMatchObject({ message: "Bad credentials" });
   });

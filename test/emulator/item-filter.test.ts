@@ -63,8 +63,27 @@ describe("ProjectV2.items(query:)", () => {
   async function numbers(query: string): Promise<unknown[]> {
     const reply = await graphql(
       emulator.url,
-      `query($q: String) { organization(login: "phoenix-agentic") { projectV2(number: 1) {
-        items(first: 100, query: $q) { totalCount nodes { content { ... on Issue { number } ... on PullRequest { number } } } } } } }`,
+      `
+        query ($q: String) {
+          organization(login: "phoenix-agentic") {
+            projectV2(number: 1) {
+              items(first: 100, query: $q) {
+                totalCount
+                nodes {
+                  content {
+                    ... on Issue {
+                      number
+                    }
+                    ... on PullRequest {
+                      number
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
       { q: query },
     );
     expect(reply.body.errors).toBeUndefined();
@@ -73,7 +92,9 @@ describe("ProjectV2.items(query:)", () => {
   }
 
   it("returns only the items the filter selects", async () => {
-    expect(await numbers('status:Backlog area:gateway,worker repo:phoenix-agentic/Phoenix-Agentic-Engine-Backend')).toEqual([57, 64]);
+    expect(
+      await numbers("status:Backlog area:gateway,worker repo:phoenix-agentic/Phoenix-Agentic-Engine-Backend"),
+    ).toEqual([57, 64]);
   });
 
   it("finds the item with no Area and the human's claim", async () => {

@@ -22,7 +22,9 @@ const pageQuery = `{ organization(login: "phoenix-agentic") { projectV2(number: 
 
 function costOf(query: string): { cost: number; nodeCount: number } {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (operation === undefined) throw new Error("no operation");
   const { cost, nodeCount, errors } = analyzeOperation(githubSchema(), operation, [], {});
   expect(errors).toEqual([]);
@@ -32,7 +34,13 @@ function costOf(query: string): { cost: number; nodeCount: number } {
 describe("rate limit", () => {
   it("charges one point for a page of 100 items with 50 field values each", async () => {
     const reply = await graphql(emulator.url, pageQuery);
-    expect(at(reply.body.data, "rateLimit")).toMatchObject({ cost: 1, limit: 5000, remaining: 4999, used: 1, nodeCount: 5100 });
+    expect(at(reply.body.data, "rateLimit")).toMatchObject({
+      cost: 1,
+      limit: 5000,
+      remaining: 4999,
+      used: 1,
+      nodeCount: 5100,
+    });
     expect(reply.headers.get("x-ratelimit-remaining")).toBe("4999");
     expect(reply.headers.get("x-ratelimit-used")).toBe("1");
     expect(reply.headers.get("x-ratelimit-resource")).toBe("graphql");
@@ -42,7 +50,11 @@ describe("rate limit", () => {
 
   it("follows GitHub's documented formula for nested connections", () => {
     // 1 request for items + 100 for their field values = 101 → 1 point; 5,100 nodes.
-    expect(costOf(`{ node(id: "x") { ... on ProjectV2 { items(first: 100) { nodes { fieldValues(first: 50) { totalCount } } } } } }`)).toEqual({
+    expect(
+      costOf(
+        `{ node(id: "x") { ... on ProjectV2 { items(first: 100) { nodes { fieldValues(first: 50) { totalCount } } } } } }`,
+      ),
+    ).toEqual({
       cost: 1,
       nodeCount: 5100,
     });

@@ -9,7 +9,10 @@ import { z } from "zod";
 export interface GraphqlReply {
   status: number;
   headers: Headers;
-  body: { data?: unknown; errors?: { message: string; type?: string; path?: unknown[]; locations?: unknown[] }[] };
+  body: {
+    data?: unknown;
+    errors?: { message: string; type?: string; path?: unknown[]; locations?: unknown[] }[];
+  };
 }
 
 const Reply = z.object({

@@ -43,8 +43,15 @@ describe("webhooks", () => {
   it("sends a signed projects_v2_item edited delivery when a mutation changes a field", async () => {
     const e = await start();
     const { project, status, item, ready, backlog } = ids(e);
-    const reply = await graphql(e.url, setStatus, { project: project.id, item: item.id, field: status.id, option: ready.id });
-    expect(at(reply.body.data, "updateProjectV2ItemFieldValue", "projectV2Item", "fieldValueByName", "name")).toBe("Ready");
+    const reply = await graphql(e.url, setStatus, {
+      project: project.id,
+      item: item.id,
+      field: status.id,
+      option: ready.id,
+    });
+    expect(
+      at(reply.body.data, "updateProjectV2ItemFieldValue", "projectV2Item", "fieldValueByName", "name"),
+    ).toBe("Ready");
 
     const hook = await receiver.nth(0);
     expect(hook.headers["x-github-event"]).toBe("projects_v2_item");
@@ -78,7 +85,12 @@ describe("webhooks", () => {
     const response = await fetch(`${e.url}/_emulator/field-value`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42", field: "Claim Owner", value: null, actor: "alice" }),
+      body: JSON.stringify({
+        item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42",
+        field: "Claim Owner",
+        value: null,
+        actor: "alice",
+      }),
     });
     expect(response.status).toBe(200);
     const hook = await receiver.nth(0);
@@ -92,10 +104,41 @@ describe("webhooks", () => {
   it("sends issues closed and reopened deliveries for the issue mutations", async () => {
     const e = await start();
     const { issue } = ids(e);
-    await graphql(e.url, `mutation($id: ID!) { closeIssue(input: { issueId: $id, stateReason: COMPLETED }) { issue { state stateReason } } }`, { id: issue.id });
-    await graphql(e.url, `mutation($id: ID!) { reopenIssue(input: { issueId: $id }) { issue { state } } }`, { id: issue.id });
-    expect((await receiver.nth(0)).json).toMatchObject({ action: "closed", issue: { number: 57, state: "closed", state_reason: "completed" } });
-    expect((await receiver.nth(1)).json).toMatchObject({ action: "reopened", issue: { number: 57, state: "open" } });
+    await graphql(
+      e.url,
+      `
+        mutation ($id: ID!) {
+          closeIssue(input: { issueId: $id, stateReason: COMPLETED }) {
+            issue {
+              state
+              stateReason
+            }
+          }
+        }
+      `,
+      { id: issue.id },
+    );
+    await graphql(
+      e.url,
+      `
+        mutation ($id: ID!) {
+          reopenIssue(input: { issueId: $id }) {
+            issue {
+              state
+            }
+          }
+        }
+      `,
+      { id: issue.id },
+    );
+    expect((await receiver.nth(0)).json).toMatchObject({
+      action: "closed",
+      issue: { number: 57, state: "closed", state_reason: "completed" },
+    });
+    expect((await receiver.nth(1)).json).toMatchObject({
+      action: "reopened",
+      issue: { number: 57, state: "open" },
+    });
     expect((await receiver.nth(1)).headers["x-github-event"]).toBe("issues");
   });
 
@@ -106,43 +149,70 @@ describe("webhooks", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ pullRequest: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#80" }),
     });
-    expect((await receiver.nth(0)).json).toMatchObject({ action: "closed", pull_request: { number: 80, merged: true } });
+    expect((await receiver.nth(0)).json).toMatchObject({
+      action: "closed",
+      pull_request: { number: 80, merged: true },
+    });
     expect((await receiver.nth(1)).json).toMatchObject({ action: "closed", issue: { number: 42 } });
   });
 
   it("logs deliveries in GitHub's hook deliveries API and redelivers with the same guid", async () => {
     const e = await start();
     const { project, status, item, ready } = ids(e);
-    await graphql(e.url, setStatus, { project: project.id, item: item.id, field: status.id, option: ready.id });
+    await graphql(e.url, setStatus, {
+      project: project.id,
+      item: item.id,
+      field: status.id,
+      option: ready.id,
+    });
     await e.webhooksIdle();
     const auth = { authorization: "bearer test-token" };
     const list = await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries`, { headers: auth });
     expect(list.status).toBe(200);
     const deliveries: unknown = await list.json();
     expect(deliveries).toEqual([
-      expect.objectContaining({ id: 1, status: "OK", status_code: 200, event: "projects_v2_item", action: "edited", redelivery: false }),
+      expect.objectContaining({
+        id: 1,
+        status: "OK",
+        status_code: 200,
+        event: "projects_v2_item",
+        action: "edited",
+        redelivery: false,
+      }),
     ]);
     const guid = at(deliveries, 0, "guid");
 
-    const attempt = await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries/1/attempts`, { method: "POST", headers: auth });
+    const attempt = await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries/1/attempts`, {
+      method: "POST",
+      headers: auth,
+    });
     expect(attempt.status).toBe(202);
     const redelivered = await receiver.nth(1);
     expect(redelivered.headers["x-github-delivery"]).toBe(guid);
     expect(redelivered.body).toBe((await receiver.nth(0)).body);
     await e.webhooksIdle();
-    const again: unknown = await (await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries`, { headers: auth })).json();
+    const again: unknown = await (
+      await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries`, { headers: auth })
+    ).json();
     expect(again).toEqual([
       expect.objectContaining({ id: 2, guid, redelivery: true }),
       expect.objectContaining({ id: 1, guid, redelivery: false }),
     ]);
     expect((await fetch(`${e.url}/orgs/phoenix-agentic/hooks/7/deliveries`)).status).toBe(401);
-    expect((await fetch(`${e.url}/orgs/phoenix-agentic/hooks/8/deliveries`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${e.url}/orgs/phoenix-agentic/hooks/8/deliveries`, { headers: auth })).status).toBe(
+      404,
+    );
   });
 
   it("sends nothing when no webhook URL is configured", async () => {
     emulator = await startEmulator();
     const { project, status, item, ready } = ids(emulator);
-    await graphql(emulator.url, setStatus, { project: project.id, item: item.id, field: status.id, option: ready.id });
+    await graphql(emulator.url, setStatus, {
+      project: project.id,
+      item: item.id,
+      field: status.id,
+      option: ready.id,
+    });
     await emulator.webhooksIdle();
     expect(emulator.webhooks.deliveries()).toEqual([]);
     expect(receiver.received).toEqual([]);
