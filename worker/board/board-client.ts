@@ -1,0 +1,329 @@
+/**
+ * The only thing that speaks to GitHub: reads the board (items, changed items, dependency
+ * issue states) and writes claims, leases and releases on it, metering every call against
+ * the GraphQL budget. Used by the RepoQueue and the supervisor (worker) and the local
+ * agent's lock re-check (Node); `apiUrl` points it at GitHub, GitHub Enterprise or the emulator.
+ */
+import { z } from "zod";
+import type { WorkspaceConfig } from "../config/workspace-config.ts";
+import type { Budget } from "./api-budget.ts";
+import type { BoardItem, IssueRef, IssueState } from "./board-item.ts";
+import { BoardSchemaError } from "./board-errors.ts";
+import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
+import { AppTokenProvider } from "./github-app-auth.ts";
+import type { GitHubAppCredentials } from "./github-app-auth.ts";
+import { GITHUB_API_URL, GraphqlTransport } from "./graphql-transport.ts";
+import type { ProjectSchema } from "./project-schema.ts";
+import { fieldWrite, findField, toProjectSchema } from "./project-schema.ts";
+import {
+  fieldUpdatesMutation,
+  issueStatesQuery,
+  ITEM_READ_BACK_QUERY,
+  ITEMS_BY_ID_QUERY,
+  ITEMS_PAGE_QUERY,
+  ITEMS_SCAN_QUERY,
+  MAX_ISSUES_PER_QUERY,
+  MAX_NODE_IDS,
+  PROJECT_FIELDS_QUERY,
+} from "./queries.ts";
+import type { FieldUpdate } from "./queries.ts";
+import { DEFAULT_RETRY, realSleep } from "./rate-limit-backoff.ts";
+import type { RetryPolicy, Sleep } from "./rate-limit-backoff.ts";
+import {
+  fieldValuesByRole,
+  ItemsByIdResponse,
+  ItemsPageResponse,
+  ItemsScanResponse,
+  ProjectFieldsResponse,
+  ReadBackResponse,
+  toBoardItem,
+} from "./responses.ts";
+
+export type BoardAuth = { token: string } | GitHubAppCredentials;
+
+export type BoardClientOptions = {
+  config: WorkspaceConfig;
+  auth: BoardAuth;
+  /** `GITHUB_API_URL`; defaults to https://api.github.com. */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+  sleep?: Sleep;
+  now?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Test seam: runs between a claim's write and its read-back. */
+  afterClaimWrite?: (itemId: string) => Promise<void> | void;
+};
+
+export type ClaimValues = {
+  lockKey: string;
+  claimOwner: string;
+  leaseExpires: string;
+  lastHeartbeat: string;
+  /** Status to set with the claim (the configured in-progress value), if any. */
+  status?: string;
+};
+
+/** The claim fields as the board shows them. */
+export type BoardClaim = {
+  lockKey: string | null;
+  claimOwner: string | null;
+  leaseExpires: string | null;
+  lastHeartbeat: string | null;
+  status: string | null;
+};
+
+export type ClaimResult =
+  { kind: "claimed"; board: BoardClaim } | { kind: "lost"; reason: string; board: BoardClaim };
+
+export type ItemStamp = { itemId: string; updatedAt: string; isArchived: boolean };
+
+type ItemHandle = Pick<BoardItem, "itemId">;
+
+const chunks = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, index) =>
+    list.slice(index * size, (index + 1) * size),
+  );
+
+/** Unknown ids and issues come back null with NOT_FOUND errors: the rest of the answer stands. */
+const notFoundOnly = (errors: ReadonlyArray<{ type?: string }>): boolean =>
+  errors.every((error) => error.type === "NOT_FOUND");
+
+const same = (a: string | null, b: string): boolean => (a ?? "").trim() === b.trim();
+
+export class BoardClient {
+  readonly #config: WorkspaceConfig;
+  readonly #transport: GraphqlTransport;
+  readonly #afterClaimWrite: BoardClientOptions["afterClaimWrite"];
+  #schema: Promise<ProjectSchema> | null = null;
+
+  constructor(options: BoardClientOptions) {
+    const apiUrl = options.apiUrl ?? GITHUB_API_URL;
+    const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    const auth = options.auth;
+    let authorization: () => Promise<string>;
+    if ("token" in auth) {
+      authorization = () => Promise.resolve(`bearer ${auth.token}`);
+    } else {
+      const provider = new AppTokenProvider({ ...auth, apiUrl, fetch: baseFetch, now: options.now });
+      authorization = async () => `token ${await provider.token()}`;
+    }
+    this.#config = options.config;
+    this.#afterClaimWrite = options.afterClaimWrite;
+    this.#transport = new GraphqlTransport({
+      apiUrl,
+      authorization,
+      fetch: baseFetch,
+      sleep: options.sleep ?? realSleep,
+      now: options.now ?? Date.now,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      userAgent: "worker-factory",
+    });
+  }
+
+  /** Points charged and left: for the dashboard and for sizing reconciliation. */
+  budget(): Budget {
+    return this.#transport.budget();
+  }
+
+  /** Project id, field ids and option ids; fetched once, then cached (pass `refresh` after a field change). */
+  async projectSchema(options: { refresh?: boolean } = {}): Promise<ProjectSchema> {
+    if (this.#schema === null || options.refresh === true) {
+      const { org, number } = this.#config.project;
+      const pending = this.#transport
+        .call("project fields", PROJECT_FIELDS_QUERY, { org, number }, ProjectFieldsResponse)
+        .then((response) => toProjectSchema(response, this.#config.project));
+      pending.catch(() => {
+        if (this.#schema === pending) this.#schema = null;
+      });
+      this.#schema = pending;
+    }
+    return this.#schema;
+  }
+
+  async projectId(): Promise<string> {
+    return (await this.projectSchema()).projectId;
+  }
+
+  /** Every item (or those matching Projects' filter syntax, e.g. `-status:Done`), 100 a page. */
+  async listItems(options: { query?: string } = {}): Promise<BoardItem[]> {
+    const { org, number } = this.#config.project;
+    const items: BoardItem[] = [];
+    let after: string | null = null;
+    do {
+      const page: z.infer<typeof ItemsPageResponse> = await this.#transport.call(
+        "list items",
+        ITEMS_PAGE_QUERY,
+        { org, number, after, filter: options.query ?? null },
+        ItemsPageResponse,
+      );
+      const connection = this.#projectOf(page).items;
+      for (const node of connection.nodes)
+        if (node !== null) items.push(toBoardItem(node, this.#config.fields));
+      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (after !== null);
+    return items;
+  }
+
+  /** The light scan: ids and `updatedAt` of every (matching) item, to find what changed. */
+  async scanItems(options: { query?: string } = {}): Promise<ItemStamp[]> {
+    const { org, number } = this.#config.project;
+    const stamps: ItemStamp[] = [];
+    let after: string | null = null;
+    do {
+      const page: z.infer<typeof ItemsScanResponse> = await this.#transport.call(
+        "scan items",
+        ITEMS_SCAN_QUERY,
+        { org, number, after, filter: options.query ?? null },
+        ItemsScanResponse,
+      );
+      const connection = this.#projectOf(page).items;
+      for (const node of connection.nodes) {
+        if (node !== null)
+          stamps.push({ itemId: node.id, updatedAt: node.updatedAt, isArchived: node.isArchived });
+      }
+      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (after !== null);
+    return stamps;
+  }
+
+  /** Items by node id, in batches of 100; ids that are gone or not items are left out. */
+  async getItems(ids: readonly string[]): Promise<BoardItem[]> {
+    const items: BoardItem[] = [];
+    for (const batch of chunks([...new Set(ids)], MAX_NODE_IDS)) {
+      const response = await this.#transport.call(
+        "get items",
+        ITEMS_BY_ID_QUERY,
+        { ids: batch },
+        ItemsByIdResponse,
+        notFoundOnly,
+      );
+      for (const node of response.nodes) {
+        if (node !== null) items.push(toBoardItem(node, this.#config.fields));
+      }
+    }
+    return items;
+  }
+
+  async getItem(itemId: string): Promise<BoardItem | null> {
+    return (await this.getItems([itemId]))[0] ?? null;
+  }
+
+  /** States of issues by reference (dependencies not on the board); unknown issues are left out. */
+  async getIssueStates(refs: readonly IssueRef[]): Promise<IssueState[]> {
+    const states: IssueState[] = [];
+    for (const batch of chunks(refs, MAX_ISSUES_PER_QUERY)) {
+      const built = issueStatesQuery(batch);
+      const response = await this.#transport.call(
+        "issue states",
+        built.query,
+        built.variables,
+        IssueStatesResponse,
+        notFoundOnly,
+      );
+      states.push(...toIssueStates(response, built.repos));
+    }
+    return states;
+  }
+
+  /**
+   * Writes a claim in one request, then reads it back. Projects has no compare-and-set, so
+   * the read-back decides: `claimed` when the board shows exactly our claim, else `lost`
+   * with what the board shows instead (a person or another writer got there between).
+   */
+  async writeClaim(item: ItemHandle, claim: ClaimValues): Promise<ClaimResult> {
+    const names = this.#config.fields;
+    const values: Array<[string, string]> = [
+      [names.lockKey, claim.lockKey],
+      [names.claimOwner, claim.claimOwner],
+      [names.leaseExpires, claim.leaseExpires],
+      [names.lastHeartbeat, claim.lastHeartbeat],
+    ];
+    if (claim.status !== undefined) values.push([names.status, claim.status]);
+    await this.#writeFields(item, values, []);
+    await this.#afterClaimWrite?.(item.itemId);
+    const board = await this.readClaim(item);
+    const ours =
+      same(board.lockKey, claim.lockKey) &&
+      same(board.claimOwner, claim.claimOwner) &&
+      same(board.leaseExpires, claim.leaseExpires);
+    if (ours) return { kind: "claimed", board };
+    return {
+      kind: "lost",
+      reason: `The board shows Claim Owner ${board.claimOwner ?? "(empty)"} and Lock Key ${board.lockKey ?? "(empty)"} instead of this claim.`,
+      board,
+    };
+  }
+
+  /** The claim fields of one item as the board shows them now. */
+  async readClaim(item: ItemHandle): Promise<BoardClaim> {
+    const response = await this.#transport.call(
+      "read back",
+      ITEM_READ_BACK_QUERY,
+      { id: item.itemId },
+      ReadBackResponse,
+    );
+    if (response.node === null)
+      return { lockKey: null, claimOwner: null, leaseExpires: null, lastHeartbeat: null, status: null };
+    const fields = fieldValuesByRole(response.node.fieldValues, this.#config.fields);
+    const { lockKey, claimOwner, leaseExpires, lastHeartbeat, status } = fields;
+    return { lockKey, claimOwner, leaseExpires, lastHeartbeat, status };
+  }
+
+  /** Moves the lease on (written at most once per half lease by the caller). */
+  async renewLease(item: ItemHandle, lease: { leaseExpires: string; lastHeartbeat: string }): Promise<void> {
+    const names = this.#config.fields;
+    await this.#writeFields(
+      item,
+      [
+        [names.leaseExpires, lease.leaseExpires],
+        [names.lastHeartbeat, lease.lastHeartbeat],
+      ],
+      [],
+    );
+  }
+
+  /** Clears Lock Key, Claim Owner, Lease Expires and Last Heartbeat; sets Status when given. */
+  async releaseClaim(item: ItemHandle, options: { status?: string | null } = {}): Promise<void> {
+    const names = this.#config.fields;
+    const status: Array<[string, string]> = options.status ? [[names.status, options.status]] : [];
+    await this.#writeFields(item, status, [
+      names.lockKey,
+      names.claimOwner,
+      names.leaseExpires,
+      names.lastHeartbeat,
+    ]);
+  }
+
+  async setStatus(item: ItemHandle, status: string): Promise<void> {
+    await this.#writeFields(item, [[this.#config.fields.status, status]], []);
+  }
+
+  async #writeFields(
+    item: ItemHandle,
+    values: ReadonlyArray<[string, string]>,
+    clears: readonly string[],
+  ): Promise<void> {
+    const schema = await this.projectSchema();
+    const updates: FieldUpdate[] = [
+      ...values.map(([name, text]) => fieldWrite(schema, name, text)),
+      ...clears.map((name) => ({ fieldId: findField(schema, name).id, value: null })),
+    ];
+    if (updates.length === 0) return;
+    const built = fieldUpdatesMutation(schema.projectId, item.itemId, updates);
+    await this.#transport.call("write fields", built.query, built.variables, MutationResponse);
+  }
+
+  #projectOf<T>(response: { organization: { projectV2: T | null } | null }): T {
+    const project = response.organization?.projectV2;
+    if (project === null || project === undefined) {
+      const { org, number } = this.#config.project;
+      throw new BoardSchemaError(`project ${org}#${number} was not found or is not visible`, "(project)");
+    }
+    return project;
+  }
+}
+
+const MutationResponse = z.record(
+  z.string(),
+  z.object({ projectV2Item: z.object({ id: z.string() }).nullable() }),
+);

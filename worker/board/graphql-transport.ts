@@ -1,0 +1,137 @@
+/**
+ * One GraphQL call as the board client makes it: @octokit/graphql against the configured
+ * API host, auth added per request (a token, or an App installation token), the charge and
+ * budget recorded, rate limits backed off, the answer parsed with zod, failures turned into
+ * the board's own errors. Pure apart from `fetch`; runs in Workers and Node.
+ */
+import { graphql, GraphqlResponseError } from "@octokit/graphql";
+import type { z } from "zod";
+import { BoardRequestError, BoardResponseError, RateLimitedError } from "./board-errors.ts";
+import { BudgetMeter, rateLimitHeaders } from "./api-budget.ts";
+import type { Budget, HeaderSnapshot } from "./api-budget.ts";
+import { withBackoff } from "./rate-limit-backoff.ts";
+import type { RetryPolicy, Sleep } from "./rate-limit-backoff.ts";
+import { RateLimit } from "./responses.ts";
+
+export const GITHUB_API_URL = "https://api.github.com";
+
+export type TransportOptions = {
+  /** REST base URL (`GITHUB_API_URL`); GitHub Enterprise's `/api/v3` maps to `/api/graphql`. */
+  apiUrl: string;
+  authorization: () => Promise<string>;
+  fetch: typeof fetch;
+  sleep: Sleep;
+  now: () => number;
+  retry: RetryPolicy;
+  userAgent: string;
+};
+
+/** Where GraphQL lives for a REST base URL. */
+export function graphqlUrl(apiUrl: string): string {
+  const base = apiUrl.replace(/\/+$/, "");
+  return /\/api\/v3$/.test(base) ? base.replace(/\/api\/v3$/, "/api/graphql") : `${base}/graphql`;
+}
+
+const RateLimitOnly = RateLimit.nullish();
+
+export class GraphqlTransport {
+  readonly #options: TransportOptions;
+  readonly #meter = new BudgetMeter();
+  readonly #graphql: typeof graphql;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#graphql = graphql.defaults({
+      baseUrl: options.apiUrl.replace(/\/+$/, ""),
+      url: graphqlUrl(options.apiUrl),
+      headers: { "user-agent": options.userAgent },
+    });
+  }
+
+  budget(): Budget {
+    return this.#meter.snapshot();
+  }
+
+  /**
+   * Runs `query` and parses its data with `schema`. `acceptErrors` lets a caller take the
+   * partial data of an answer whose errors it expects (e.g. NOT_FOUND for unknown issues).
+   */
+  async call<S extends z.ZodType>(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: S,
+    acceptErrors?: (errors: ReadonlyArray<{ type?: string }>) => boolean,
+  ): Promise<z.infer<S>> {
+    const data = await withBackoff(operation, () => this.#attempt(query, variables, acceptErrors), {
+      policy: this.#options.retry,
+      sleep: this.#options.sleep,
+      now: this.#options.now,
+    }).catch((error: unknown) => {
+      throw toBoardError(operation, error);
+    });
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      throw new BoardResponseError(
+        operation,
+        parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+      );
+    }
+    return parsed.data;
+  }
+
+  async #attempt(
+    query: string,
+    variables: Record<string, unknown>,
+    acceptErrors: ((errors: ReadonlyArray<{ type?: string }>) => boolean) | undefined,
+  ): Promise<unknown> {
+    let headers: HeaderSnapshot | null = null;
+    const authorization = await this.#options.authorization();
+    const fetchWithAuth: typeof fetch = async (input, init) => {
+      const request = new Headers(init?.headers);
+      request.set("authorization", authorization);
+      const response = await this.#options.fetch(input, { ...init, headers: request });
+      headers = rateLimitHeaders(response.headers);
+      return response;
+    };
+    let data: unknown;
+    try {
+      data = await this.#graphql(query, { ...variables, request: { fetch: fetchWithAuth } });
+    } catch (error) {
+      if (!(error instanceof GraphqlResponseError)) throw error;
+      this.#meter.record(rateLimitOf(error.data), headers);
+      if (acceptErrors === undefined || !acceptErrors(errorTypes(error.errors))) throw error;
+      return error.data;
+    }
+    this.#meter.record(rateLimitOf(data), headers);
+    return data;
+  }
+}
+
+function rateLimitOf(data: unknown): z.infer<typeof RateLimitOnly> {
+  if (typeof data !== "object" || data === null || !("rateLimit" in data)) return null;
+  const parsed = RateLimitOnly.safeParse(data.rateLimit);
+  return parsed.success ? parsed.data : null;
+}
+
+function errorTypes(errors: unknown): Array<{ type?: string }> {
+  if (!Array.isArray(errors)) return [];
+  return errors.map((entry: unknown) =>
+    typeof entry === "object" && entry !== null && "type" in entry && typeof entry.type === "string"
+      ? { type: entry.type }
+      : {},
+  );
+}
+
+function toBoardError(operation: string, error: unknown): Error {
+  if (error instanceof RateLimitedError) return error;
+  if (error instanceof GraphqlResponseError) {
+    return new BoardRequestError(operation, error.message, 200, { cause: error });
+  }
+  if (error instanceof Error && "status" in error && typeof error.status === "number") {
+    return new BoardRequestError(operation, error.message, error.status, { cause: error });
+  }
+  return new BoardRequestError(operation, error instanceof Error ? error.message : String(error), null, {
+    cause: error,
+  });
+}
