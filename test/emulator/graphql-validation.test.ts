@@ -66,7 +66,7 @@ describe("GraphQL validation", () => {
     expect(reply.body.errors?.[0]).toMatchObject({
       message: "Field 'titel' doesn't exist on type 'ProjectV2'",
       extensions: { code: "undefinedField", typeName: "ProjectV2", fieldName: "titel" },
-      locations: [{ line: 1, column: 67 }],
+      locations: [{ line: 5, column: 15 }],
     });
   });
 
