@@ -8,7 +8,13 @@ import type { WorkspaceConfig } from "../worker/config/workspace-config.ts";
 import type { BoardItem } from "../worker/board/board-item.ts";
 import { isActive } from "../worker/board/gate.ts";
 import { sameRepo } from "../worker/board/issue-refs.ts";
-import { findKeyConflicts, formatLockKeys, heldLocks, parseLockKeys, type LockKey } from "../worker/board/locks.ts";
+import {
+  findKeyConflicts,
+  formatLockKeys,
+  heldLocks,
+  parseLockKeys,
+  type LockKey,
+} from "../worker/board/locks.ts";
 import type { Logger } from "./logger.ts";
 
 export type CheckResult = { ok: true } | { ok: false; reason: string };

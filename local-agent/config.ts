@@ -13,7 +13,12 @@ import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from "./agent-templates.ts
 export const AGENT_KINDS = ["codex", "claude", "copilot", "custom"] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
-const seconds = (min: number) => z.number().int().min(min).max(7 * 24 * 3600);
+const seconds = (min: number) =>
+  z
+    .number()
+    .int()
+    .min(min)
+    .max(7 * 24 * 3600);
 
 const ConfigInput = z
   .object({
@@ -31,7 +36,9 @@ const ConfigInput = z
     /** For the built-in kinds: the executable to run instead of `codex`/`claude`/`copilot`. */
     agentBin: z.string().min(1).optional(),
     agentArgs: z.array(z.string()).default([]),
-    agentEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an env var name"), z.string()).default({}),
+    agentEnv: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an env var name"), z.string())
+      .default({}),
     /** A folder copied into each run's tool config home (e.g. a Codex config.toml). */
     agentHomeTemplate: z.string().min(1).optional(),
     concurrency: z.number().int().min(1).max(64).default(1),
@@ -87,22 +94,55 @@ export const FLAGS: Record<Exclude<keyof AgentConfigInput, "$schema">, { flag: s
     flag: "--agent-command",
     help: "custom command template, e.g. 'my-agent --prompt {promptFile}'; placeholders {promptFile} {worktree} {branch} {runId} {issue}",
   },
-  agentBin: { flag: "--agent-bin", help: "executable for the built-in kinds (default: codex/claude/copilot on PATH)" },
-  agentArgs: { flag: "--agent-arg", help: "extra argument for the agent, repeatable (file: agentArgs array)" },
-  agentEnv: { flag: "--agent-env", help: "extra env var KEY=VALUE for the agent, repeatable (file: agentEnv object)" },
-  agentHomeTemplate: { flag: "--agent-home-template", help: "folder copied into each run's tool config home" },
+  agentBin: {
+    flag: "--agent-bin",
+    help: "executable for the built-in kinds (default: codex/claude/copilot on PATH)",
+  },
+  agentArgs: {
+    flag: "--agent-arg",
+    help: "extra argument for the agent, repeatable (file: agentArgs array)",
+  },
+  agentEnv: {
+    flag: "--agent-env",
+    help: "extra env var KEY=VALUE for the agent, repeatable (file: agentEnv object)",
+  },
+  agentHomeTemplate: {
+    flag: "--agent-home-template",
+    help: "folder copied into each run's tool config home",
+  },
   concurrency: { flag: "--concurrency", help: "runs at once, 1-64 (default 1)" },
-  runFolder: { flag: "--run-folder", help: "where runs live (default <clone>/../.worker-factory-runs/<clone name>)" },
+  runFolder: {
+    flag: "--run-folder",
+    help: "where runs live (default <clone>/../.worker-factory-runs/<clone name>)",
+  },
   agentTimeoutSeconds: { flag: "--agent-timeout", help: "seconds before an agent is killed (default 3600)" },
-  stallTimeoutSeconds: { flag: "--stall-timeout", help: "seconds without output before a run counts as stalled (default 600)" },
-  heartbeatSeconds: { flag: "--heartbeat-seconds", help: "heartbeat interval; default: what the Worker says in welcome" },
+  stallTimeoutSeconds: {
+    flag: "--stall-timeout",
+    help: "seconds without output before a run counts as stalled (default 600)",
+  },
+  heartbeatSeconds: {
+    flag: "--heartbeat-seconds",
+    help: "heartbeat interval; default: what the Worker says in welcome",
+  },
   agentId: { flag: "--agent-id", help: "name this daemon reports (default <hostname>:<repo>)" },
-  lockCheck: { flag: "--lock-check", help: "board | off: re-check locks on the live board before writing code (default board)" },
+  lockCheck: {
+    flag: "--lock-check",
+    help: "board | off: re-check locks on the live board before writing code (default board)",
+  },
   githubToken: { flag: "--github-token", help: "token for the board re-check (env GITHUB_TOKEN)" },
-  githubApiUrl: { flag: "--github-api-url", help: "GitHub API URL (env GITHUB_API_URL; default https://api.github.com)" },
-  workspaceConfig: { flag: "--workspace-config", help: "workspace config JSON (project, fields, statuses) for the board re-check" },
+  githubApiUrl: {
+    flag: "--github-api-url",
+    help: "GitHub API URL (env GITHUB_API_URL; default https://api.github.com)",
+  },
+  workspaceConfig: {
+    flag: "--workspace-config",
+    help: "workspace config JSON (project, fields, statuses) for the board re-check",
+  },
   keepWorktrees: { flag: "--keep-worktrees", help: "keep clean worktrees of finished runs too" },
-  connectTimeoutSeconds: { flag: "--connect-timeout", help: "seconds to wait for the WebSocket handshake (default 10)" },
+  connectTimeoutSeconds: {
+    flag: "--connect-timeout",
+    help: "seconds to wait for the WebSocket handshake (default 10)",
+  },
   logLevel: { flag: "--log-level", help: "debug | info | warn | error (default info)" },
 };
 
@@ -129,7 +169,10 @@ export type ParsedCommandLine = { help: true } | { help: false; config: AgentCon
  * Parses argv (without node and the script) plus env into a validated config.
  * Throws AgentConfigError naming every bad key and flag.
  */
-export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedCommandLine {
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {
     help: { type: "boolean" },
     config: { type: "string" },
@@ -192,7 +235,8 @@ export function parseAgentConfig(raw: unknown, baseDir: string = process.cwd()):
       result.error.issues.map((issue) => {
         const key = issue.path.length > 0 ? issue.path.join(".") : "(config)";
         const flag = flagOf(issue.path[0]);
-        const message = issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}` : issue.message;
+        const message =
+          issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}` : issue.message;
         return `${key}${flag === undefined ? "" : ` (${flag})`}: ${message}`;
       }),
     );
@@ -207,8 +251,10 @@ export function parseAgentConfig(raw: unknown, baseDir: string = process.cwd()):
     ...config,
     clonePath,
     runFolder,
-    agentHomeTemplate: config.agentHomeTemplate === undefined ? undefined : path.resolve(baseDir, config.agentHomeTemplate),
-    workspaceConfig: config.workspaceConfig === undefined ? undefined : path.resolve(baseDir, config.workspaceConfig),
+    agentHomeTemplate:
+      config.agentHomeTemplate === undefined ? undefined : path.resolve(baseDir, config.agentHomeTemplate),
+    workspaceConfig:
+      config.workspaceConfig === undefined ? undefined : path.resolve(baseDir, config.workspaceConfig),
     agentId: config.agentId ?? `${hostname()}:${config.repo}`,
   };
 }

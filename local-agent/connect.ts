@@ -60,7 +60,12 @@ export function connectUrl(workerUrl: string, repo: string): string {
 }
 
 /** Full jitter: uniform in [0, min(max, initial * 2^attempt)], floored so a loop cannot spin. */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
+export function backoffDelay(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
   const cap = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
   return Math.max(50, Math.floor(random() * cap));
 }
@@ -140,7 +145,11 @@ export class RepoQueueConnection {
     ws.on("open", () => {
       this.connections++;
       this.logger.info("connected", { url, attempt: this.attempt });
-      const hello: z.infer<typeof Hello> = { type: "hello", v: PROTOCOL.version, ...this.options.handlers.hello() };
+      const hello: z.infer<typeof Hello> = {
+        type: "hello",
+        v: PROTOCOL.version,
+        ...this.options.handlers.hello(),
+      };
       ws.send(JSON.stringify(hello));
       const interval = this.options.pingIntervalMs ?? 30_000;
       clearInterval(this.pingTimer);
@@ -170,7 +179,10 @@ export class RepoQueueConnection {
       clearInterval(this.pingTimer);
       this.logger.info("disconnected", { code, reason: reason.toString() });
       if (code === PROTOCOL.close.unauthorized || code === PROTOCOL.close.versionMismatch) {
-        this.logger.error("connection_refused", { code, hint: "check the agent token, repo and daemon version" });
+        this.logger.error("connection_refused", {
+          code,
+          hint: "check the agent token, repo and daemon version",
+        });
       }
       if (!this.closing) this.scheduleReconnect();
     });
@@ -225,7 +237,12 @@ export class RepoQueueConnection {
       case "ack": {
         const answered = this.options.store.removeOutbox(frame.id);
         if (frame.type === "reply" && !frame.ok) {
-          this.logger.warn("frame_refused", { id: frame.id, error: frame.error, message: frame.message, frame: answered?.type });
+          this.logger.warn("frame_refused", {
+            id: frame.id,
+            error: frame.error,
+            message: frame.message,
+            frame: answered?.type,
+          });
           if (frame.error === "stale_fence" && answered !== undefined) {
             this.options.store.dropRunFrames(answered.runId);
             this.options.handlers.onStaleFence(answered.runId, answered.fence);

@@ -57,7 +57,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     options.check ??
     (config.lockCheck === "off"
       ? skipLockCheck
-      : unconfiguredLockCheck(logger, "no board client is wired into the CLI yet (see local-agent/check.ts)"));
+      : unconfiguredLockCheck(
+          logger,
+          "no board client is wired into the CLI yet (see local-agent/check.ts)",
+        ));
   const gitIdentity = {
     name: await gitConfig(config.clonePath, "user.name"),
     email: await gitConfig(config.clonePath, "user.email"),
@@ -132,8 +135,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (stopping) return refuse(frame, "the daemon is shutting down");
-    if (runs.size >= config.concurrency) return refuse(frame, `the daemon is at capacity (${config.concurrency} run(s))`);
-    logger.info("dispatch_accepted", { runId: frame.runId, fence: frame.fence, issue: frame.args.issueNumber });
+    if (runs.size >= config.concurrency)
+      return refuse(frame, `the daemon is at capacity (${config.concurrency} run(s))`);
+    logger.info("dispatch_accepted", {
+      runId: frame.runId,
+      fence: frame.fence,
+      issue: frame.args.issueNumber,
+    });
     const run = new Run(frame, environment);
     runs.set(run.runId, run);
     void run.done.then(() => {
@@ -157,21 +165,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         run.checkpoint(frame.id, frame.reason, frame.text);
         return;
       case "stop_and_requeue":
-        void run.stop(`stopped by steering: ${frame.reason || "stop_and_requeue"}`).then(() => run.answer(frame.id));
+        void run
+          .stop(`stopped by steering: ${frame.reason || "stop_and_requeue"}`)
+          .then(() => run.answer(frame.id));
         return;
     }
   }
 
   await recoverRuns(store, logger, (frame) => connection.send(frame));
   connection.start();
-  logger.info("daemon_started", { agentId: config.agentId, agent: config.agent, concurrency: config.concurrency, runFolder: config.runFolder });
+  logger.info("daemon_started", {
+    agentId: config.agentId,
+    agent: config.agent,
+    concurrency: config.concurrency,
+    runFolder: config.runFolder,
+  });
 
   return {
     connection,
     store,
     liveRuns,
     async settled(runId) {
-      const targets = runId === undefined ? [...runs.values()] : [runs.get(runId)].filter((r) => r !== undefined);
+      const targets =
+        runId === undefined ? [...runs.values()] : [runs.get(runId)].filter((r) => r !== undefined);
       await Promise.all(targets.map((run) => run.done));
     },
     async stop(reason = "the daemon is shutting down") {
@@ -195,7 +211,11 @@ async function recoverRuns(store: StateStore, logger: Logger, send: RunEnvironme
       run.worktree !== null && run.branch !== null
         ? await inspectWorktree(run.worktree, run.baseBranch, run.branch)
         : { commits: [], dirty: false, unpushed: null };
-    logger.warn("orphaned_run_reported", { runId: run.runId, killed: sweep.killed.length, commits: repo.commits.length });
+    logger.warn("orphaned_run_reported", {
+      runId: run.runId,
+      killed: sweep.killed.length,
+      commits: repo.commits.length,
+    });
     send({
       type: "run_finished",
       id: randomUUID(),

@@ -16,7 +16,11 @@ export async function git(cwd: string, args: readonly string[], timeoutMs = 120_
   });
   if (!result.failed) return { ok: true, stdout: result.stdout };
   const stderr = (result.stderr || result.shortMessage || "").trim();
-  return { ok: false, stderr: stderr.split("\n").slice(-3).join(" ").slice(0, 500), exitCode: result.exitCode ?? null };
+  return {
+    ok: false,
+    stderr: stderr.split("\n").slice(-3).join(" ").slice(0, 500),
+    exitCode: result.exitCode ?? null,
+  };
 }
 
 export async function gitLines(cwd: string, args: readonly string[]): Promise<string[] | null> {

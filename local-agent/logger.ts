@@ -39,7 +39,8 @@ export function createLogger(
     info: (event, fields) => write("info", event, fields),
     warn: (event, fields) => write("warn", event, fields),
     error: (event, fields) => write("error", event, fields),
-    child: (fields) => createLogger(sink, { minLevel: options.minLevel ?? "info", base: { ...base, ...fields } }),
+    child: (fields) =>
+      createLogger(sink, { minLevel: options.minLevel ?? "info", base: { ...base, ...fields } }),
   };
 }
 

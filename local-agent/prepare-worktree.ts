@@ -8,7 +8,8 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { git, gitLines } from "./git.ts";
 
-export type PrepareResult = { ok: true; branch: string; worktree: string; from: string } | { ok: false; reason: string };
+export type PrepareResult =
+  { ok: true; branch: string; worktree: string; from: string } | { ok: false; reason: string };
 
 export interface PrepareInput {
   clonePath: string;
@@ -66,7 +67,9 @@ async function prepare(input: PrepareInput): Promise<PrepareResult> {
   const fetch = await git(clonePath, ["fetch", "--quiet", "origin"]);
   if (!fetch.ok) return { ok: false, reason: `git fetch origin failed: ${fetch.stderr}` };
   const remoteBase = `origin/${baseBranch}`;
-  if (!(await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/${remoteBase}^{commit}`])).ok) {
+  if (
+    !(await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/${remoteBase}^{commit}`])).ok
+  ) {
     return { ok: false, reason: `base branch ${remoteBase} does not exist` };
   }
   if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/heads/${baseBranch}`])).ok) {
@@ -88,10 +91,16 @@ async function prepare(input: PrepareInput): Promise<PrepareResult> {
   if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])).ok) {
     // An earlier attempt left the branch: continue on it rather than throw its commits away.
     const holder = await worktreeHolding(clonePath, branch);
-    if (holder !== null) return { ok: false, reason: `branch ${branch} is checked out in ${holder}; finish or remove that worktree first` };
+    if (holder !== null)
+      return {
+        ok: false,
+        reason: `branch ${branch} is checked out in ${holder}; finish or remove that worktree first`,
+      };
     args = ["worktree", "add", worktree, branch];
     from = branch;
-  } else if ((await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`])).ok) {
+  } else if (
+    (await git(clonePath, ["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`])).ok
+  ) {
     args = ["worktree", "add", "-b", branch, worktree, `origin/${branch}`];
     from = `origin/${branch}`;
   } else {

@@ -83,7 +83,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export type KillTreeResult = { ok: true; killed: number[] } | { ok: false; killed: number[]; survivors: number[] };
+export type KillTreeResult =
+  { ok: true; killed: number[] } | { ok: false; killed: number[]; survivors: number[] };
 
 /**
  * Stops a run's whole process tree: SIGSTOP until the set stops growing, SIGKILL all, then
@@ -113,5 +114,7 @@ export async function killTree(
     survivors = [...frozen].filter(isAlive);
   }
   survivors = [...new Set([...survivors, ...runProcesses(undefined, marker)])];
-  return survivors.length === 0 ? { ok: true, killed: [...frozen] } : { ok: false, killed: [...frozen], survivors };
+  return survivors.length === 0
+    ? { ok: true, killed: [...frozen] }
+    : { ok: false, killed: [...frozen], survivors };
 }

@@ -15,7 +15,11 @@ export interface RepoState {
   unpushed: number | null;
 }
 
-export async function inspectWorktree(worktree: string, baseBranch: string, branch: string): Promise<RepoState> {
+export async function inspectWorktree(
+  worktree: string,
+  baseBranch: string,
+  branch: string,
+): Promise<RepoState> {
   const commits = (await gitLines(worktree, ["rev-list", "--reverse", `origin/${baseBranch}..HEAD`])) ?? [];
   const status = await git(worktree, ["status", "--porcelain"]);
   const dirty = !status.ok || status.stdout.trim() !== "";
@@ -39,28 +43,42 @@ export function judgeRun(exit: AgentExit, repo: RepoState, stopReason: string | 
   const notes: string[] = [];
   if (repo.commits.length > 0) notes.push(`${repo.commits.length} commit(s) on the branch`);
   if (repo.dirty) notes.push("worktree has uncommitted changes");
-  if (repo.commits.length > 0 && repo.unpushed !== null && repo.unpushed > 0) notes.push(`${repo.unpushed} commit(s) not pushed`);
-  const withNotes = (reason: string): string => (notes.length === 0 ? reason : `${reason} (${notes.join("; ")})`);
+  if (repo.commits.length > 0 && repo.unpushed !== null && repo.unpushed > 0)
+    notes.push(`${repo.unpushed} commit(s) not pushed`);
+  const withNotes = (reason: string): string =>
+    notes.length === 0 ? reason : `${reason} (${notes.join("; ")})`;
   switch (exit.kind) {
     case "stopped":
       return { outcome: "stopped", reason: withNotes(stopReason ?? "stopped"), exitCode: null };
     case "stalled":
-      return { outcome: "stalled", reason: withNotes(`no output for ${exit.afterSeconds}s (stalled)`), exitCode: null };
+      return {
+        outcome: "stalled",
+        reason: withNotes(`no output for ${exit.afterSeconds}s (stalled)`),
+        exitCode: null,
+      };
     case "timed_out":
-      return { outcome: "failed", reason: withNotes(`timed out after ${exit.afterSeconds}s`), exitCode: null };
+      return {
+        outcome: "failed",
+        reason: withNotes(`timed out after ${exit.afterSeconds}s`),
+        exitCode: null,
+      };
     case "spawn_failed":
       return { outcome: "failed", reason: `could not start the agent: ${exit.message}`, exitCode: null };
     case "signaled":
       return {
         outcome: "failed",
-        reason: withNotes(`agent killed by ${exit.signal}${exit.lastStderrLine === null ? "" : `: ${exit.lastStderrLine}`}`),
+        reason: withNotes(
+          `agent killed by ${exit.signal}${exit.lastStderrLine === null ? "" : `: ${exit.lastStderrLine}`}`,
+        ),
         exitCode: null,
       };
     case "exited":
       if (exit.exitCode !== 0) {
         return {
           outcome: "failed",
-          reason: withNotes(`agent exited ${exit.exitCode}${exit.lastStderrLine === null ? "" : `: ${exit.lastStderrLine}`}`),
+          reason: withNotes(
+            `agent exited ${exit.exitCode}${exit.lastStderrLine === null ? "" : `: ${exit.lastStderrLine}`}`,
+          ),
           exitCode: exit.exitCode,
         };
       }

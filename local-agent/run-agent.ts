@@ -117,7 +117,9 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
     const sweep = await killTree(undefined, marker);
     const survivors = sweep.ok ? [] : sweep.survivors;
     if (stderrPartial.trim() !== "") lastStderrLine = stderrPartial.trim();
-    log.write(`\n# ${new Date().toISOString()} agent ended: ${result.shortMessage ?? `exit ${result.exitCode}`}\n`);
+    log.write(
+      `\n# ${new Date().toISOString()} agent ended: ${result.shortMessage ?? `exit ${result.exitCode}`}\n`,
+    );
     log.end();
     await once(log, "close").catch(() => undefined);
     let exit: AgentExit;
@@ -125,8 +127,12 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
     else if (stalled) exit = { kind: "stalled", afterSeconds: options.stallSeconds };
     else if (result.timedOut) exit = { kind: "timed_out", afterSeconds: options.timeoutSeconds };
     else if (result.exitCode === undefined && result.signal === undefined)
-      exit = { kind: "spawn_failed", message: result.shortMessage ?? result.message ?? "could not start the agent" };
-    else if (result.exitCode !== undefined) exit = { kind: "exited", exitCode: result.exitCode, lastStderrLine };
+      exit = {
+        kind: "spawn_failed",
+        message: result.shortMessage ?? result.message ?? "could not start the agent",
+      };
+    else if (result.exitCode !== undefined)
+      exit = { kind: "exited", exitCode: result.exitCode, lastStderrLine };
     else exit = { kind: "signaled", signal: result.signal ?? "unknown", lastStderrLine };
     logger.info("agent_ended", { runId, exit, survivors, durationMs: result.durationMs });
     return { exit, prUrls, survivors };

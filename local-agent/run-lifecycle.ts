@@ -116,7 +116,8 @@ export class Run {
     const { config } = this.env;
     const check = await this.env.check(this.args);
     if (!check.ok) return this.finish({ outcome: "conflict", reason: check.reason, exitCode: null }, null);
-    if (this.stopReason !== null) return this.finish({ outcome: "stopped", reason: this.stopReason, exitCode: null }, null);
+    if (this.stopReason !== null)
+      return this.finish({ outcome: "stopped", reason: this.stopReason, exitCode: null }, null);
 
     const prepared = await prepareWorktree({
       clonePath: config.clonePath,
@@ -125,7 +126,8 @@ export class Run {
       issueNumber: this.args.issueNumber,
       title: this.args.title,
     });
-    if (!prepared.ok) return this.finish({ outcome: "refused", reason: prepared.reason, exitCode: null }, null);
+    if (!prepared.ok)
+      return this.finish({ outcome: "refused", reason: prepared.reason, exitCode: null }, null);
     this.branch = prepared.branch;
     this.worktree = prepared.worktree;
     this.env.store.putRun({
@@ -135,7 +137,11 @@ export class Run {
       branch: this.branch,
       worktree: this.worktree,
     });
-    writePromptFile(this.promptFile, this.args, { runId: this.runId, branch: this.branch, worktree: this.worktree });
+    writePromptFile(this.promptFile, this.args, {
+      runId: this.runId,
+      branch: this.branch,
+      worktree: this.worktree,
+    });
     this.promptWritten = true;
     this.logger.info("worktree_ready", { branch: this.branch, worktree: this.worktree, from: prepared.from });
 
@@ -179,7 +185,10 @@ export class Run {
     this.finish(verdict, repo, prUrls.at(-1) ?? null);
     if (!config.keepWorktrees && !repo.dirty) {
       const cleanup = await removeCleanWorktree(config.clonePath, this.worktree);
-      this.logger.info("worktree_cleanup", cleanup.removed ? { removed: true } : { removed: false, reason: cleanup.reason });
+      this.logger.info(
+        "worktree_cleanup",
+        cleanup.removed ? { removed: true } : { removed: false, reason: cleanup.reason },
+      );
     } else {
       this.logger.info("worktree_kept", { worktree: this.worktree, dirty: repo.dirty });
     }
@@ -274,7 +283,12 @@ export class Run {
         commits: repo?.commits ?? [],
         prUrl,
       });
-      this.logger.info("run_finished", { outcome: verdict.outcome, reason, commits: repo?.commits.length ?? 0, prUrl });
+      this.logger.info("run_finished", {
+        outcome: verdict.outcome,
+        reason,
+        commits: repo?.commits.length ?? 0,
+        prUrl,
+      });
     }
     this.env.store.removeRun(this.runId);
   }

@@ -96,7 +96,8 @@ export class StateStore {
   /** Adds a frame; a newer heartbeat replaces an unanswered older one of the same run. */
   addOutbox(frame: OutboxFrame): void {
     let outbox = this.state.outbox;
-    if (frame.type === "heartbeat") outbox = outbox.filter((f) => !(f.type === "heartbeat" && f.runId === frame.runId));
+    if (frame.type === "heartbeat")
+      outbox = outbox.filter((f) => !(f.type === "heartbeat" && f.runId === frame.runId));
     outbox = [...outbox, frame];
     if (outbox.length > MAX_OUTBOX) {
       const index = outbox.findIndex((f) => f.type === "heartbeat");

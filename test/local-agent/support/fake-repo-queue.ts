@@ -1,0 +1,168 @@
+/**
+ * A real `ws` server on a free port playing the RepoQueue's side of the agent protocol, for
+ * daemon tests: checks the path and bearer token, parses every frame with the protocol schemas,
+ * welcomes on hello, answers state frames with `reply` (switchable), and lets a test wait on frames.
+ */
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { z } from "zod";
+import {
+  AgentMessage,
+  parseFrame,
+  PROTOCOL,
+  type Dispatch,
+  type ServerMessage,
+  type Steer,
+} from "../../../worker/protocol/messages.ts";
+
+export type Frame = AgentMessage;
+type Waiter = { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void };
+
+export interface FakeRepoQueueOptions {
+  repo?: string;
+  token?: string;
+  heartbeatSeconds?: number;
+}
+
+export class FakeRepoQueue {
+  readonly frames: Frame[] = [];
+  readonly invalid: string[] = [];
+  autoReply = true;
+  /** Runs listed in the next `welcome`'s stopRuns. */
+  stopRuns: string[] = [];
+  /** Override the answer to a frame (e.g. stale_fence); return null to stay silent. */
+  replyWith: ((frame: Frame) => z.input<typeof ServerMessage> | null) | null = null;
+  connections = 0;
+  readonly closeCodes: number[] = [];
+  private socket: WebSocket | null = null;
+  private waiters: Waiter[] = [];
+  private readonly server: WebSocketServer;
+  private readonly options: Required<FakeRepoQueueOptions>;
+
+  private constructor(server: WebSocketServer, options: FakeRepoQueueOptions) {
+    this.server = server;
+    this.options = { repo: "acme/widgets", token: "agent-token", heartbeatSeconds: 1, ...options };
+    server.on("connection", (ws) => this.onConnection(ws));
+  }
+
+  static async start(options: FakeRepoQueueOptions = {}): Promise<FakeRepoQueue> {
+    const repo = options.repo ?? "acme/widgets";
+    const token = options.token ?? "agent-token";
+    const server = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      verifyClient: ({ req }, done) => {
+        const url = new URL(req.url ?? "/", "http://x");
+        const ok =
+          url.pathname === "/agents/connect" &&
+          url.searchParams.get("repo") === repo &&
+          req.headers.authorization === `Bearer ${token}`;
+        done(ok, 401, "Unauthorized");
+      },
+    });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    return new FakeRepoQueue(server, options);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private onConnection(ws: WebSocket): void {
+    this.connections++;
+    this.socket = ws;
+    ws.on("close", (code) => this.closeCodes.push(code));
+    ws.on("message", (data) => {
+      const parsed = parseFrame(AgentMessage, data.toString());
+      if (!parsed.ok) {
+        this.invalid.push(parsed.error);
+        return;
+      }
+      const frame = parsed.value;
+      this.frames.push(frame);
+      if (frame.type === "hello") {
+        this.send({
+          type: "welcome",
+          v: PROTOCOL.version,
+          repo: this.options.repo,
+          leaseSeconds: 900,
+          heartbeatSeconds: this.options.heartbeatSeconds,
+          stopRuns: this.stopRuns,
+        });
+      } else if (frame.type !== "ack") {
+        const answer = this.replyWith?.(frame);
+        if (answer !== undefined && answer !== null) this.send(answer);
+        else if (answer === undefined && this.autoReply)
+          this.send({ type: "reply", id: frame.id, ok: true, error: null });
+      }
+      for (const waiter of [...this.waiters]) {
+        if (waiter.match(frame)) {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          waiter.resolve(frame);
+        }
+      }
+    });
+  }
+
+  send(frame: z.input<typeof ServerMessage>): void {
+    this.socket?.send(JSON.stringify(frame));
+  }
+
+  dispatch(frame: z.input<typeof Dispatch>): void {
+    this.send(frame);
+  }
+
+  steer(frame: Omit<z.input<typeof Steer>, "type">): void {
+    this.send({ type: "steer", ...frame });
+  }
+
+  /** Drops the current connection without a close handshake. */
+  drop(): void {
+    this.socket?.terminate();
+  }
+
+  /** The first frame (already received or still to come) that matches, or an error after `timeoutMs`. */
+  waitFor<T extends Frame>(match: (frame: Frame) => frame is T, timeoutMs?: number): Promise<T>;
+  waitFor(match: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
+  waitFor(match: (frame: Frame) => boolean, timeoutMs = 15_000): Promise<Frame> {
+    const seen = this.frames.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return this.waitForNext(match, timeoutMs);
+  }
+
+  /** Like waitFor, but only frames that arrive from now on. */
+  waitForNext(match: (frame: Frame) => boolean, timeoutMs = 15_000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(
+            `no matching frame within ${timeoutMs} ms; got: ${this.frames.map((f) => f.type).join(", ")}`,
+          ),
+        );
+      }, timeoutMs);
+      const waiter: Waiter = {
+        match,
+        resolve: (frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  of<K extends Frame["type"]>(type: K): Extract<Frame, { type: K }>[] {
+    return this.frames.filter((f): f is Extract<Frame, { type: K }> => f.type === type);
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export const isType =
+  <K extends Frame["type"]>(type: K, extra: (frame: Extract<Frame, { type: K }>) => boolean = () => true) =>
+  (frame: Frame): frame is Extract<Frame, { type: K }> =>
+    frame.type === type && extra(frame as Extract<Frame, { type: K }>);
