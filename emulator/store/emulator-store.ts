@@ -4,7 +4,8 @@
  * webhook dispatcher and the state file listen). Single-threaded like the rest of Node.
  */
 import { displayValue, sameValue, valueNodePrefix } from "./field-values.ts";
-import { databaseId, nodeId, NodePrefix } from "./ids.ts";
+import { nodeId } from "./ids.ts";
+import { newIssue, newItem } from "./new-records.ts";
 import { compileItemFilter, normalizeFieldName, type FilterableItem } from "./item-filter.ts";
 import type {
   EmulatorState,
@@ -229,18 +230,8 @@ export class EmulatorStore {
     const content = this.#nodes.get(contentId);
     if (content?.kind !== "issue" && content?.kind !== "pullRequest") throw notFound(contentId);
     const at = this.now();
-    const key = `item:${project.id}:${contentId}`;
-    const item: Item = {
-      id: nodeId(NodePrefix.item, key),
-      databaseId: databaseId(key),
-      projectId: project.id,
-      content: { type: content.kind === "issue" ? "Issue" : "PullRequest", id: contentId },
-      archivedAt: null,
-      creator: actor,
-      createdAt: at,
-      updatedAt: at,
-      values: {},
-    };
+    const type = content.kind === "issue" ? "Issue" : "PullRequest";
+    const item = newItem(project.id, { type, id: contentId }, actor, at);
     this.#state.items.push(item);
     this.#nodes.set(item.id, { kind: "item", record: item });
     this.#touch(item, at);
@@ -275,23 +266,7 @@ export class EmulatorStore {
     if (used.some((r) => r.number === number)) {
       throw new StoreError("UNPROCESSABLE", `${nameWithOwner}#${number} already exists.`);
     }
-    const at = this.now();
-    const key = `issue:${nameWithOwner}#${number}`;
-    const issue: Issue = {
-      id: nodeId(NodePrefix.issue, key),
-      databaseId: databaseId(key),
-      repo: nameWithOwner,
-      number,
-      title: input.title,
-      body: input.body ?? "",
-      state: "OPEN",
-      stateReason: null,
-      blockedBy: [],
-      author: actor,
-      createdAt: at,
-      updatedAt: at,
-      closedAt: null,
-    };
+    const issue = newIssue({ ...input, repo: nameWithOwner, number }, actor, this.now());
     this.#state.issues.push(issue);
     this.#nodes.set(issue.id, { kind: "issue", record: issue });
     this.#emit({ type: "issue.opened", issue, actor });
