@@ -30,8 +30,8 @@ export class FakeRepoQueue {
   autoReply = true;
   /** Runs listed in the next `welcome`'s stopRuns. */
   stopRuns: string[] = [];
-  /** Override the answer to a frame (e.g. stale_fence); return null to stay silent. */
-  replyWith: ((frame: Frame) => z.input<typeof ServerMessage> | null) | null = null;
+  /** Override the answer to a frame (e.g. stale_fence); null stays silent, undefined falls back to autoReply. */
+  replyWith: ((frame: Frame) => z.input<typeof ServerMessage> | null | undefined) | null = null;
   connections = 0;
   readonly closeCodes: number[] = [];
   private socket: WebSocket | null = null;
@@ -131,6 +131,8 @@ export class FakeRepoQueue {
   }
 
   /** Like waitFor, but only frames that arrive from now on. */
+  waitForNext<T extends Frame>(match: (frame: Frame) => frame is T, timeoutMs?: number): Promise<T>;
+  waitForNext(match: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
   waitForNext(match: (frame: Frame) => boolean, timeoutMs = 15_000): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
