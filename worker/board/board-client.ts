@@ -9,6 +9,8 @@ import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { Budget } from "./api-budget.ts";
 import type { BoardItem, IssueRef, IssueState } from "./board-item.ts";
 import { BoardSchemaError } from "./board-errors.ts";
+import { claimWrites, judgeClaim } from "./claim.ts";
+import type { BoardClaim, ClaimResult, ClaimValues } from "./claim.ts";
 import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
 import { AppTokenProvider } from "./github-app-auth.ts";
 import type { GitHubAppCredentials } from "./github-app-auth.ts";
@@ -54,30 +56,12 @@ export type BoardClientOptions = {
   afterClaimWrite?: (itemId: string) => Promise<void> | void;
 };
 
-export type ClaimValues = {
-  lockKey: string;
-  claimOwner: string;
-  leaseExpires: string;
-  lastHeartbeat: string;
-  /** Status to set with the claim (the configured in-progress value), if any. */
-  status?: string;
-};
-
-/** The claim fields as the board shows them. */
-export type BoardClaim = {
-  lockKey: string | null;
-  claimOwner: string | null;
-  leaseExpires: string | null;
-  lastHeartbeat: string | null;
-  status: string | null;
-};
-
-export type ClaimResult =
-  { kind: "claimed"; board: BoardClaim } | { kind: "lost"; reason: string; board: BoardClaim };
+export type { BoardClaim, ClaimResult, ClaimValues };
 
 export type ItemStamp = { itemId: string; updatedAt: string; isArchived: boolean };
 
 type ItemHandle = Pick<BoardItem, "itemId">;
+type Connection<N> = { nodes: Array<N | null>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 
 const chunks = <T>(list: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, index) =>
@@ -87,8 +71,6 @@ const chunks = <T>(list: readonly T[], size: number): T[][] =>
 /** Unknown ids and issues come back null with NOT_FOUND errors: the rest of the answer stands. */
 const notFoundOnly = (errors: ReadonlyArray<{ type?: string }>): boolean =>
   errors.every((error) => error.type === "NOT_FOUND");
-
-const same = (a: string | null, b: string): boolean => (a ?? "").trim() === b.trim();
 
 export class BoardClient {
   readonly #config: WorkspaceConfig;
@@ -147,43 +129,23 @@ export class BoardClient {
   /** Every item (or those matching Projects' filter syntax, e.g. `-status:Done`), 100 a page. */
   async listItems(options: { query?: string } = {}): Promise<BoardItem[]> {
     const { org, number } = this.#config.project;
-    const items: BoardItem[] = [];
-    let after: string | null = null;
-    do {
-      const page: z.infer<typeof ItemsPageResponse> = await this.#transport.call(
-        "list items",
-        ITEMS_PAGE_QUERY,
-        { org, number, after, filter: options.query ?? null },
-        ItemsPageResponse,
-      );
-      const connection = this.#projectOf(page).items;
-      for (const node of connection.nodes)
-        if (node !== null) items.push(toBoardItem(node, this.#config.fields));
-      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
-    } while (after !== null);
-    return items;
+    const nodes = await this.#collect(async (after) => {
+      const variables = { org, number, after, filter: options.query ?? null };
+      const page = await this.#transport.call("list items", ITEMS_PAGE_QUERY, variables, ItemsPageResponse);
+      return this.#projectOf(page).items;
+    });
+    return nodes.map((node) => toBoardItem(node, this.#config.fields));
   }
 
   /** The light scan: ids and `updatedAt` of every (matching) item, to find what changed. */
   async scanItems(options: { query?: string } = {}): Promise<ItemStamp[]> {
     const { org, number } = this.#config.project;
-    const stamps: ItemStamp[] = [];
-    let after: string | null = null;
-    do {
-      const page: z.infer<typeof ItemsScanResponse> = await this.#transport.call(
-        "scan items",
-        ITEMS_SCAN_QUERY,
-        { org, number, after, filter: options.query ?? null },
-        ItemsScanResponse,
-      );
-      const connection = this.#projectOf(page).items;
-      for (const node of connection.nodes) {
-        if (node !== null)
-          stamps.push({ itemId: node.id, updatedAt: node.updatedAt, isArchived: node.isArchived });
-      }
-      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
-    } while (after !== null);
-    return stamps;
+    const nodes = await this.#collect(async (after) => {
+      const variables = { org, number, after, filter: options.query ?? null };
+      const page = await this.#transport.call("scan items", ITEMS_SCAN_QUERY, variables, ItemsScanResponse);
+      return this.#projectOf(page).items;
+    });
+    return nodes.map((node) => ({ itemId: node.id, updatedAt: node.updatedAt, isArchived: node.isArchived }));
   }
 
   /** Items by node id, in batches of 100; ids that are gone or not items are left out. */
@@ -231,27 +193,9 @@ export class BoardClient {
    * with what the board shows instead (a person or another writer got there between).
    */
   async writeClaim(item: ItemHandle, claim: ClaimValues): Promise<ClaimResult> {
-    const names = this.#config.fields;
-    const values: Array<[string, string]> = [
-      [names.lockKey, claim.lockKey],
-      [names.claimOwner, claim.claimOwner],
-      [names.leaseExpires, claim.leaseExpires],
-      [names.lastHeartbeat, claim.lastHeartbeat],
-    ];
-    if (claim.status !== undefined) values.push([names.status, claim.status]);
-    await this.#writeFields(item, values, []);
+    await this.#writeFields(item, claimWrites(this.#config.fields, claim), []);
     await this.#afterClaimWrite?.(item.itemId);
-    const board = await this.readClaim(item);
-    const ours =
-      same(board.lockKey, claim.lockKey) &&
-      same(board.claimOwner, claim.claimOwner) &&
-      same(board.leaseExpires, claim.leaseExpires);
-    if (ours) return { kind: "claimed", board };
-    return {
-      kind: "lost",
-      reason: `The board shows Claim Owner ${board.claimOwner ?? "(empty)"} and Lock Key ${board.lockKey ?? "(empty)"} instead of this claim.`,
-      board,
-    };
+    return judgeClaim(await this.readClaim(item), claim);
   }
 
   /** The claim fields of one item as the board shows them now. */
@@ -311,6 +255,17 @@ export class BoardClient {
     if (updates.length === 0) return;
     const built = fieldUpdatesMutation(schema.projectId, item.itemId, updates);
     await this.#transport.call("write fields", built.query, built.variables, MutationResponse);
+  }
+
+  async #collect<N>(page: (after: string | null) => Promise<Connection<N>>): Promise<N[]> {
+    const nodes: N[] = [];
+    let after: string | null = null;
+    do {
+      const connection: Connection<N> = await page(after);
+      for (const node of connection.nodes) if (node !== null) nodes.push(node);
+      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (after !== null);
+    return nodes;
   }
 
   #projectOf<T>(response: { organization: { projectV2: T | null } | null }): T {
