@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
@@ -16,12 +16,17 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 AGENT_TOKEN_KEY: "test-agent-key",
                 GITHUB_TOKEN: "test-github-token",
-                GITHUB_API_URL: "http://127.0.0.1:9",
+                // The local GitHub emulator, started by the global setup on a free port.
+                GITHUB_API_URL: inject("emulatorUrl"),
               },
             },
-          }),
+          })),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/worker/support/global-setup.ts"],
+        },
       },
       {
         test: {

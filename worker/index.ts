@@ -7,7 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config/workspace-config.ts";
 import { loadWorkspaceConfig } from "./config/load-config.ts";
 import type { AppEnv } from "./env.ts";
+import { agents } from "./routes/agents.ts";
 import { api } from "./routes/api.ts";
+import { supervisorFor } from "./routes/stubs.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
 export { RepoQueue } from "./objects/repo-queue.ts";
@@ -21,6 +23,7 @@ app.get("/healthz", (c) => {
 });
 app.route("/webhooks", webhooks);
 app.route("/api", api);
+app.route("/agents", agents);
 
 app.notFound((c) => c.json({ error: "not found" }, 404));
 
@@ -33,4 +36,22 @@ app.onError((error, c) => {
 
 export default {
   fetch: app.fetch,
+  /** Reconciliation: the backstop that converges every queue to the board. */
+  async scheduled(controller, env, ctx) {
+    const started = Date.now();
+    ctx.waitUntil(
+      supervisorFor(env)
+        .reconcile()
+        .then((result) =>
+          console.log(
+            JSON.stringify({
+              event: "reconciled",
+              cron: controller.cron,
+              ms: Date.now() - started,
+              ...result,
+            }),
+          ),
+        ),
+    );
+  },
 } satisfies ExportedHandler<AppEnv>;

@@ -1,7 +1,15 @@
 import examples from "@octokit/webhooks-examples/api.github.com/index.json";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BACKEND, deliveryId, getState, issuePayload, postDelivery } from "./support/deliveries.ts";
+import {
+  BACKEND,
+  deliveryId,
+  emulatorItem,
+  getState,
+  issuePayload,
+  postDelivery,
+  projectItemPayload,
+} from "./support/deliveries.ts";
 
 const USED = new Set(["issues", "pull_request", "issue_comment", "projects_v2_item"]);
 
@@ -22,7 +30,7 @@ describe("POST /webhooks/github", () => {
         } else if (USED.has(definition.name)) {
           expect(
             [response.status, body.status],
-            `${definition.name}.${String(example.action)} ${JSON.stringify(body)}`,
+            `${definition.name}.${"action" in example ? String(example.action) : ""} ${JSON.stringify(body)}`,
           ).toEqual([202, "accepted"]);
           accepted += 1;
         } else {
@@ -135,17 +143,26 @@ describe("POST /webhooks/github", () => {
     expect(delivery?.detail).toBe("repository someone/elsewhere is not in the workspace");
   });
 
-  it("keeps a projects_v2_item event as awaiting resolution instead of dropping it", async () => {
-    const example = examples.find((e) => e.name === "projects_v2_item")?.examples[0];
+  it("resolves a projects_v2_item event to its repo through the board", async () => {
+    const item = await emulatorItem(BACKEND, 57);
     const id = deliveryId();
-    await postDelivery(
-      "projects_v2_item",
-      JSON.stringify({ ...example, organization: { login: "phoenix-agentic" } }),
-      { id },
-    );
+    const payload = projectItemPayload(item.id, item.projectId);
+    expect((await postDelivery("projects_v2_item", payload, { id })).status).toBe(202);
     await expect
-      .poll(async () => (await getState()).awaitingResolution.map((entry) => entry.deliveryId))
-      .toContain(id);
+      .poll(async () => (await getState()).deliveries.find((d) => d.id === id)?.outcome)
+      .toBe("routed");
+    expect((await getState()).deliveries.find((d) => d.id === id)?.repo).toBe(BACKEND);
+  });
+
+  it("records a projects_v2_item of another project as unrouted, with the reason", async () => {
+    const id = deliveryId();
+    await postDelivery("projects_v2_item", projectItemPayload("PVTI_elsewhere", "PVT_other_project"), { id });
+    await expect
+      .poll(async () => (await getState()).deliveries.find((d) => d.id === id)?.outcome)
+      .toBe("unrouted");
+    expect((await getState()).deliveries.find((d) => d.id === id)?.detail).toMatch(
+      /is not the workspace's project/,
+    );
   });
 
   it("keeps the queue's items across a Durable Object restart", async () => {

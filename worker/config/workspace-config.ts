@@ -83,7 +83,9 @@ export const StatusValues = z
     active: z.array(z.string().min(1)).min(1).default(["In Progress", "QA Required"]),
     /** A dependency whose item has one of these statuses is complete. */
     done: z.array(z.string().min(1)).min(1).default(["Done"]),
-    /** Where an item without an Area goes back to. */
+    /** Written when a run finishes with commits on its branch: the PR awaits review. */
+    review: z.string().min(1).default("In Review"),
+    /** Where an item without an Area, or a run that failed too often, goes back to. */
     triage: z.string().min(1).default("Triage"),
   })
   .strict();

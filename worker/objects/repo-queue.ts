@@ -1,83 +1,336 @@
 /**
  * RepoQueue: one Durable Object per configured repo (`idFromName("owner/name")`). Owns the
- * repo's micro queue, the gate verdicts, locks, runs and the agents' sockets. Thin: storage,
- * sockets and alarms live here; the rules live in the modules it calls.
+ * repo's micro queue, gate verdicts, runs with their fences and leases, the outbox, and the
+ * hibernatable WebSockets of the repo's local agents. Thin: the rules live in worker/queue.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
+import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
+import { AgentMessage, parseFrame, PROTOCOL, type SteeringCommand } from "../protocol/messages.ts";
+import { createBoard } from "../board/create-board.ts";
+import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
+import { applyRunFrame } from "../queue/agent-frames.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
+import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { RepoLoop } from "../queue/repo-loop.ts";
+import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import type { StaleClaim } from "../board/gate.ts";
 import { migrate } from "./migrate.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
    CREATE TABLE applied_events (delivery_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  RUNS_SCHEMA + OUTBOX_SCHEMA,
 ];
+
+/** Board refreshes are coalesced: a burst of events costs one read of the board. */
+const REFRESH_DEBOUNCE_MS = 500;
+const REFRESH_RETRY_MS = 30_000;
 
 export interface RepoQueueState {
   repo: string | null;
   items: QueueItem[];
+  runs: Run[];
+  agents: { agentId: string; capacity: number; liveRuns: number }[];
+  staleClaims: StaleClaim[];
+  outbox: number;
+  lastRefresh: { at: string; error: string | null } | null;
 }
 
 export class RepoQueue extends DurableObject<AppEnv> {
   readonly #queue: MicroQueue;
+  readonly #runs: Runs;
+  readonly #outbox: Outbox;
+  #loop: RepoLoop | undefined;
+  /** Serializes board work: a refresh or finish awaits GitHub, and must not interleave. */
+  #chain: Promise<unknown> = Promise.resolve();
+  #lastRefresh: { at: string; error: string | null } | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
     this.#queue = new MicroQueue(ctx.storage.sql);
+    this.#runs = new Runs(ctx.storage.sql);
+    this.#outbox = new Outbox(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REPO_QUEUE_MIGRATIONS));
   }
 
-  /** Applies one routed event, once per delivery id. */
+  /** The agent socket; the Worker route has checked the repo's token before forwarding. */
+  override async fetch(request: Request): Promise<Response> {
+    const repo = request.headers.get("x-worker-factory-repo");
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !repo) {
+      return Response.json({ error: "expected a WebSocket upgrade" }, { status: 426 });
+    }
+    this.#rememberRepo(repo);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [AGENT_TAG]);
+    const attachment: Attachment = { repo, agentId: null, capacity: 0, connectedAt: Date.now() };
+    server.serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Applies one routed event once per delivery id, then re-reads the board soon. */
   async ingest(repo: string, deliveryId: string, event: WorkspaceEvent): Promise<{ applied: boolean }> {
     const sql = this.ctx.storage.sql;
     if (sql.exec("SELECT 1 FROM applied_events WHERE delivery_id = ?", deliveryId).toArray().length > 0) {
       return { applied: false };
     }
-    const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.#rememberRepo(repo);
-      sql.exec("INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)", deliveryId, now);
-      this.#apply(event, now);
+      sql.exec("INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)", deliveryId, Date.now());
+      if (event.kind === "issue" && this.#queue.get(event.number) === null && event.action !== "closed") {
+        const config = loadWorkspaceConfig(this.env);
+        this.#queue.upsert({
+          number: event.number,
+          itemId: null,
+          title: event.title,
+          priorityRank: config.priorities.length,
+          snapshot: null,
+          now: Date.now(),
+        });
+      }
     });
+    await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
     return { applied: true };
   }
 
-  async state(): Promise<RepoQueueState> {
-    return { repo: this.#repo(), items: this.#queue.list() };
+  /** Something elsewhere changed (e.g. a dependency in another repo closed): re-read soon. */
+  async nudge(repo: string): Promise<void> {
+    this.#rememberRepo(repo);
+    await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
   }
 
-  #apply(event: WorkspaceEvent, now: number): void {
-    if (event.kind !== "issue") return;
-    const config = loadWorkspaceConfig(this.env);
-    const existing = this.#queue.get(event.number);
-    const item = this.#queue.upsert({
-      number: event.number,
-      itemId: existing?.itemId ?? null,
-      title: event.title,
-      priorityRank: existing?.priorityRank ?? config.priorities.length,
-      snapshot: null,
-      now,
+  /** Re-reads the board now (reconciliation, the operator's "reconcile now"). */
+  async reconcile(repo: string): Promise<RepoQueueState> {
+    this.#rememberRepo(repo);
+    await this.#serial(() => this.#refresh());
+    return this.state();
+  }
+
+  /**
+   * Sends a steering command to a live run, once per (source event, run): the id is derived
+   * from both, so a repeated request is a no-op.
+   */
+  async steer(input: {
+    runId: string;
+    command: SteeringCommand;
+    reason: string;
+    sourceEventId: string;
+    text: string;
+  }): Promise<{ ok: true; steerId: string; queued: boolean } | { ok: false; error: string }> {
+    const run = this.#runs.get(input.runId);
+    if (!run || run.state === "finished") return { ok: false, error: `run ${input.runId} is not live` };
+    const id = `steer-${input.sourceEventId}-${input.runId}-${input.command}`;
+    if (this.#outbox.appliedReply(id) !== null) return { ok: true, steerId: id, queued: false };
+    const frame = {
+      type: "steer" as const,
+      id,
+      runId: run.runId,
+      fence: run.fence,
+      command: input.command,
+      reason: input.reason,
+      sourceEventId: input.sourceEventId,
+      text: input.text,
+    };
+    this.ctx.storage.transactionSync(() => {
+      this.#outbox.add(run.agentId, run.runId, frame, Date.now());
+      this.#outbox.recordApplied(id, "steer", Date.now());
     });
-    if (event.action === "closed") {
-      this.#queue.setState(item.number, "done", {
-        reason: `issue closed (${event.stateReason ?? "no reason"})`,
-      });
-    } else if (event.action === "reopened" && item.state === "done") {
-      this.#queue.setState(item.number, "queued", { reason: "issue reopened" });
+    const agent = connectedAgents(this.ctx.getWebSockets(AGENT_TAG)).find((a) => a.agentId === run.agentId);
+    agent?.socket.send(JSON.stringify(frame));
+    return { ok: true, steerId: id, queued: agent === undefined };
+  }
+
+  async state(): Promise<RepoQueueState> {
+    const sockets = this.ctx.getWebSockets(AGENT_TAG);
+    return {
+      repo: this.#repoName(),
+      items: this.#queue.list(),
+      runs: this.#runs.recent(50),
+      agents: connectedAgents(sockets).map((agent) => ({
+        agentId: agent.agentId,
+        capacity: agent.capacity,
+        liveRuns: this.#runs.liveCountFor(agent.agentId),
+      })),
+      staleClaims: this.#loop?.staleClaims ?? [],
+      outbox: this.#outbox.size(),
+      lastRefresh: this.#lastRefresh,
+    };
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const parsed = parseFrame(AgentMessage, data);
+    if (!parsed.ok) {
+      ws.send(JSON.stringify({ type: "error", code: "invalid_message", message: parsed.error }));
+      return;
     }
+    const frame = parsed.value;
+    const attachment = attachmentOf(ws);
+    if (!attachment) return;
+    if (frame.type === "hello") return this.#hello(ws, attachment, frame);
+    if (!attachment.agentId) {
+      ws.send(JSON.stringify({ type: "error", code: "not_hello", message: "send hello first" }));
+      ws.close(PROTOCOL.close.protocolError, "hello expected");
+      return;
+    }
+    if (frame.type === "ack") {
+      this.#outbox.ack(frame.id);
+      return;
+    }
+    const reply = await this.#serial(() =>
+      applyRunFrame(frame, {
+        runs: this.#runs,
+        outbox: this.#outbox,
+        loop: this.#repoLoop(),
+        leaseMs: loadWorkspaceConfig(this.env).lease.durationSeconds * 1000,
+        now: Date.now,
+        transaction: (work) => this.ctx.storage.transactionSync(work),
+      }),
+    );
+    ws.send(reply);
+    if (frame.type === "run_finished") await this.#scheduleRefresh(0);
+    await this.#armAlarm();
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // Runs of a vanished agent keep their lease: the agent may come back before it expires.
+    ws.close(code === 1005 ? 1000 : code, "closing");
+  }
+
+  override async webSocketError(): Promise<void> {}
+
+  override async alarm(): Promise<void> {
+    await this.#serial(async () => {
+      await this.#repoLoop().expireLeases();
+      const due = Number(this.#meta("refresh_due") ?? "0");
+      if (due > 0 && due <= Date.now()) await this.#refresh();
+    });
+    await this.#armAlarm();
+  }
+
+  async #hello(
+    ws: WebSocket,
+    attachment: Attachment,
+    frame: Extract<AgentMessage, { type: "hello" }>,
+  ): Promise<void> {
+    if (frame.v !== PROTOCOL.version) {
+      ws.send(
+        JSON.stringify({
+          type: "error",
+          code: "version_mismatch",
+          message: `protocol v${PROTOCOL.version} expected`,
+        }),
+      );
+      ws.close(PROTOCOL.close.versionMismatch, "protocol version mismatch");
+      return;
+    }
+    for (const other of this.ctx.getWebSockets(AGENT_TAG)) {
+      if (other !== ws && attachmentOf(other)?.agentId === frame.agentId) {
+        other.close(PROTOCOL.close.replaced, "replaced by a newer connection");
+      }
+    }
+    ws.serializeAttachment({ ...attachment, agentId: frame.agentId, capacity: frame.capacity });
+    const stopRuns = frame.runs
+      .filter((run) => !this.#runs.checkFence(run.runId, run.fence).ok)
+      .map((run) => run.runId);
+    const config = loadWorkspaceConfig(this.env);
+    ws.send(
+      JSON.stringify({
+        type: "welcome",
+        v: PROTOCOL.version,
+        repo: attachment.repo,
+        leaseSeconds: config.lease.durationSeconds,
+        heartbeatSeconds: config.lease.heartbeatSeconds,
+        stopRuns,
+      }),
+    );
+    for (const pending of this.#outbox.pending(frame.agentId)) ws.send(pending);
+    await this.#scheduleRefresh(0);
+  }
+
+  async #refresh(): Promise<void> {
+    this.#setMeta("refresh_due", "0");
+    try {
+      await this.#repoLoop().refresh();
+      this.#lastRefresh = { at: new Date().toISOString(), error: null };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#lastRefresh = { at: new Date().toISOString(), error: message };
+      this.#setMeta("refresh_due", String(Date.now() + REFRESH_RETRY_MS));
+      console.error(JSON.stringify({ event: "refresh_failed", repo: this.#repoName(), message }));
+    }
+  }
+
+  async #scheduleRefresh(delayMs: number): Promise<void> {
+    const due = Date.now() + delayMs;
+    const current = Number(this.#meta("refresh_due") ?? "0");
+    if (current === 0 || due < current) this.#setMeta("refresh_due", String(due));
+    await this.#armAlarm();
+  }
+
+  /** One alarm serves every timer: the next refresh, lease expiry, and retry backoff. */
+  async #armAlarm(): Promise<void> {
+    const times = [
+      Number(this.#meta("refresh_due") ?? "0"),
+      this.#runs.nextExpiry() ?? 0,
+      ...this.#queue.list("queued").map((item) => item.notBefore),
+    ].filter((t) => t > 0);
+    if (times.length === 0) return;
+    const next = Math.max(Math.min(...times), Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+  }
+
+  #repoLoop(): RepoLoop {
+    if (this.#loop) return this.#loop;
+    const config = loadWorkspaceConfig(this.env);
+    const name = this.#repoName();
+    const repo: RepoConfig | undefined = name ? findRepo(config, name) : undefined;
+    if (!repo) throw new Error(`RepoQueue ${name ?? "(unnamed)"} is not a repo of the workspace`);
+    this.#loop = new RepoLoop({
+      config,
+      repo,
+      queue: this.#queue,
+      runs: this.#runs,
+      outbox: this.#outbox,
+      board: createBoard(this.env, config),
+      transaction: (work) => this.ctx.storage.transactionSync(work),
+      agents: () => connectedAgents(this.ctx.getWebSockets(AGENT_TAG)),
+      send: (agentId, frame) => {
+        for (const agent of connectedAgents(this.ctx.getWebSockets(AGENT_TAG))) {
+          if (agent.agentId === agentId) agent.socket.send(frame);
+        }
+      },
+      now: Date.now,
+      log: (event, fields) => console.log(JSON.stringify({ event, repo: repo.name, ...fields })),
+    });
+    return this.#loop;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(work, work);
+    this.#chain = next.catch(() => undefined);
+    return next;
   }
 
   #rememberRepo(repo: string): void {
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('repo', ?)", repo);
   }
 
-  #repo(): string | null {
-    const row = this.ctx.storage.sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'repo'")
-      .toArray()[0];
-    return row?.value ?? null;
+  #repoName(): string | null {
+    return this.#meta("repo");
+  }
+
+  #meta(key: string): string | null {
+    return (
+      this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
+        ?.value ?? null
+    );
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
   }
 }

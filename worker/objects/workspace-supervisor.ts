@@ -7,6 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
+import { findRepo } from "../config/workspace-config.ts";
+import { createBoard } from "../board/create-board.ts";
 import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";
@@ -92,16 +94,87 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
             this.#deliveries.setOutcome(entry.deliveryId, "unrouted", null, route.reason),
           );
         } else {
-          const reason = "projects_v2_item names no repository: waiting for the board to resolve it";
-          this.ctx.storage.transactionSync(() => {
-            this.#inbox.markAwaiting(entry.deliveryId, reason);
-            this.#deliveries.setOutcome(entry.deliveryId, "awaiting_resolution", null, reason);
-          });
+          await this.#resolveItem(entry, route.itemId);
+        }
+        if (
+          entry.event.kind === "issue" &&
+          (entry.event.action === "closed" || entry.event.action === "reopened")
+        ) {
+          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null);
         }
       } catch (error) {
         this.#inbox.markFailed(entry.deliveryId, error instanceof Error ? error.message : String(error));
       }
     }
+  }
+
+  /** Resolves items that waited for the board, then has every RepoQueue re-read the board. */
+  async reconcile(): Promise<{ resolved: number; repos: number }> {
+    const awaiting = this.#inbox.list("awaiting");
+    for (const entry of awaiting) {
+      if (entry.event.kind === "project_item") await this.#resolveItem(entry, entry.event.itemId);
+    }
+    const config = loadWorkspaceConfig(this.env);
+    await Promise.all(
+      config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name)),
+    );
+    return { resolved: awaiting.length - this.#inbox.list("awaiting").length, repos: config.repos.length };
+  }
+
+  /**
+   * A project item names no repo: read it from the board. Items of another project, drafts and
+   * repos outside the workspace are recorded as unrouted; a board failure leaves it awaiting.
+   */
+  async #resolveItem(entry: InboxEntry, itemId: string): Promise<void> {
+    if (entry.event.kind !== "project_item") return;
+    const config = loadWorkspaceConfig(this.env);
+    const board = createBoard(this.env, config);
+    let route: { repo: string } | { reason: string };
+    try {
+      const projectId = await board.projectId();
+      if (entry.event.projectId !== projectId) {
+        route = {
+          reason: `project ${entry.event.projectId} is not the workspace's project ${config.project.org}#${config.project.number}`,
+        };
+      } else {
+        const item = await board.getItem(itemId);
+        const repo = item?.repo ? findRepo(config, item.repo) : undefined;
+        route = repo
+          ? { repo: repo.name }
+          : {
+              reason: item?.repo
+                ? `repository ${item.repo} is not in the workspace`
+                : `item ${itemId} has no repository (draft, redacted or deleted)`,
+            };
+      }
+    } catch (error) {
+      const reason = `waiting for the board to resolve the item: ${error instanceof Error ? error.message : String(error)}`;
+      this.ctx.storage.transactionSync(() => {
+        this.#inbox.markAwaiting(entry.deliveryId, reason);
+        this.#deliveries.setOutcome(entry.deliveryId, "awaiting_resolution", null, reason);
+      });
+      return;
+    }
+    if ("reason" in route) {
+      const { reason } = route;
+      this.#settle(entry.deliveryId, () =>
+        this.#deliveries.setOutcome(entry.deliveryId, "unrouted", null, reason),
+      );
+      return;
+    }
+    await this.env.REPO_QUEUE.getByName(route.repo).ingest(route.repo, entry.deliveryId, entry.event);
+    const { repo } = route;
+    this.#settle(entry.deliveryId, () => this.#deliveries.setOutcome(entry.deliveryId, "routed", repo, null));
+  }
+
+  /** Cross-repo dependency update: an issue closed or reopened may unblock items elsewhere. */
+  async #nudgeOthers(except: string | null): Promise<void> {
+    const config = loadWorkspaceConfig(this.env);
+    await Promise.all(
+      config.repos
+        .filter((repo) => repo.name !== except)
+        .map((repo) => this.env.REPO_QUEUE.getByName(repo.name).nudge(repo.name)),
+    );
   }
 
   async state(limit = 50): Promise<SupervisorState> {

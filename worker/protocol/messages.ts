@@ -116,7 +116,14 @@ export const SteerApplied = z.object({
   steerId: id,
 });
 
-export const AgentMessage = z.discriminatedUnion("type", [Hello, Ack, Heartbeat, RunStarted, RunFinished, SteerApplied]);
+export const AgentMessage = z.discriminatedUnion("type", [
+  Hello,
+  Ack,
+  Heartbeat,
+  RunStarted,
+  RunFinished,
+  SteerApplied,
+]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
 // ── RepoQueue → agent ───────────────────────────────────────────────────────────────────
@@ -181,7 +188,10 @@ export function parseFrame<T>(schema: z.ZodType<T>, data: string | ArrayBuffer):
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join(".") || "(frame)"}: ${i.message}`).join("; ") };
+    return {
+      ok: false,
+      error: parsed.error.issues.map((i) => `${i.path.join(".") || "(frame)"}: ${i.message}`).join("; "),
+    };
   }
   return { ok: true, value: parsed.data };
 }

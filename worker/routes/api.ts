@@ -1,14 +1,32 @@
 /**
- * `/api/*`: the operator API, behind `Authorization: Bearer <ADMIN_TOKEN>` (constant-time).
+ * `/api/*`: the operator API, behind `Authorization: Bearer <ADMIN_TOKEN>` (constant-time):
+ * dispatch state, reconcile now, steer a run, agent tokens.
  */
+import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
 import type { AppEnv } from "../env.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
+import { findRepo } from "../config/workspace-config.ts";
+import { agentTokenFor } from "../http/agent-token.ts";
 import { bearerToken, constantTimeEqual } from "../http/constant-time.ts";
+import { SteeringCommand } from "../protocol/messages.ts";
 import { repoQueueFor, supervisorFor } from "./stubs.ts";
 
 export const api = new Hono<{ Bindings: AppEnv }>();
+
+const validationError = (result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) => {
+  if (!result.success) {
+    const issue = result.error?.issues[0];
+    throw new HTTPException(400, {
+      message: issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid body",
+    });
+  }
+};
 
 api.use("*", async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
@@ -25,8 +43,8 @@ api.get("/state", async (c) => {
     supervisorFor(c.env).state(limit),
     Promise.all(
       config.repos.map(async (repo) => ({
-        name: repo.name,
         ...(await repoQueueFor(c.env, repo.name).state()),
+        name: repo.name,
       })),
     ),
   ]);
@@ -37,6 +55,34 @@ api.get("/state", async (c) => {
     deliveryCount: supervisor.deliveryCount,
     awaitingResolution: supervisor.awaitingResolution,
     pendingRoutes: supervisor.pendingRoutes,
-    repos: repos.map(({ name, items }) => ({ name, items })),
+    repos: repos.map(({ repo: _repo, ...rest }) => rest),
   });
+});
+
+api.post("/reconcile", async (c) => c.json(await supervisorFor(c.env).reconcile()));
+
+const RepoBody = z.object({ repo: z.string() });
+
+api.post("/agents/token", zValidator("json", RepoBody, validationError), async (c) => {
+  const repo = findRepo(loadWorkspaceConfig(c.env), c.req.valid("json").repo);
+  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
+  return c.json({ repo: repo.name, token: await agentTokenFor(c.env.AGENT_TOKEN_KEY, repo.name) });
+});
+
+const SteerBody = z.object({
+  repo: z.string(),
+  runId: z.string().min(1),
+  command: SteeringCommand,
+  reason: z.string().min(1),
+  sourceEventId: z.string().min(1),
+  text: z.string().default(""),
+});
+
+api.post("/steer", zValidator("json", SteerBody, validationError), async (c) => {
+  const body = c.req.valid("json");
+  const repo = findRepo(loadWorkspaceConfig(c.env), body.repo);
+  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
+  const result = await repoQueueFor(c.env, repo.name).steer(body);
+  if (!result.ok) throw new HTTPException(409, { message: result.error });
+  return c.json(result, 202);
 });

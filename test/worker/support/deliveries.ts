@@ -4,6 +4,7 @@
  */
 import { sign } from "@octokit/webhooks-methods";
 import { exports } from "cloudflare:workers";
+import { inject } from "vitest";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 export const ADMIN_TOKEN = "test-admin-token";
@@ -66,6 +67,41 @@ export function issuePayload(
     },
     repository: { full_name: repo, name: repo.split("/")[1] },
     organization: { login: repo.split("/")[0] },
+    sender: { login: "octocat" },
+  });
+}
+
+/** An item of the emulator's sample board, found by its issue. */
+export async function emulatorItem(repo: string, number: number): Promise<{ id: string; projectId: string }> {
+  const response = await fetch(`${inject("emulatorUrl")}/_emulator/state`);
+  const state = await response.json<{
+    issues: { id: string; repo: string; number: number }[];
+    items: { id: string; projectId: string; content: { id: string } | null }[];
+  }>();
+  const issue = state.issues.find((candidate) => candidate.repo === repo && candidate.number === number);
+  const item = state.items.find((candidate) => candidate.content?.id === issue?.id);
+  if (!item) throw new Error(`no board item for ${repo}#${number}`);
+  return { id: item.id, projectId: item.projectId };
+}
+
+export function projectItemPayload(
+  itemId: string,
+  projectId: string,
+  change?: { field: string; to: string },
+): string {
+  return JSON.stringify({
+    action: "edited",
+    projects_v2_item: {
+      id: 1,
+      node_id: itemId,
+      project_node_id: projectId,
+      content_node_id: null,
+      content_type: "Issue",
+    },
+    changes: change
+      ? { field_value: { field_name: change.field, field_type: "single_select", to: { name: change.to } } }
+      : undefined,
+    organization: { login: "phoenix-agentic" },
     sender: { login: "octocat" },
   });
 }

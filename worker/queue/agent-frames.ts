@@ -1,0 +1,63 @@
+/**
+ * Applies one frame from a local agent to the repo's runs: fence checks, lease renewal, run
+ * start and finish. Each state-changing frame is applied once; a resent frame gets the reply
+ * it got the first time. Used by the RepoQueue's webSocketMessage.
+ */
+import type { AgentMessage, ServerMessage } from "../protocol/messages.ts";
+import type { Outbox } from "./outbox.ts";
+import type { RepoLoop } from "./repo-loop.ts";
+import type { Runs } from "./runs.ts";
+
+type RunFrame = Extract<
+  AgentMessage,
+  { type: "heartbeat" | "run_started" | "run_finished" | "steer_applied" }
+>;
+type Reply = Extract<ServerMessage, { type: "reply" }>;
+
+export interface FrameDeps {
+  runs: Runs;
+  outbox: Outbox;
+  loop: RepoLoop;
+  leaseMs: number;
+  now: () => number;
+  transaction: (work: () => void) => void;
+}
+
+/** Returns the reply text to send; side effects on the board are awaited before it returns. */
+export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<string> {
+  const previous = deps.outbox.appliedReply(frame.id);
+  if (previous !== null) return previous;
+
+  const check = deps.runs.checkFence(frame.runId, frame.fence);
+  let reply: Reply;
+  if (!check.ok) {
+    reply = { type: "reply", id: frame.id, ok: false, error: check.error, message: check.message };
+  } else {
+    const run = check.run;
+    switch (frame.type) {
+      case "heartbeat":
+        deps.runs.renew(run.runId, deps.now(), deps.leaseMs);
+        await deps.loop.maybeWriteLease(run);
+        break;
+      case "run_started":
+        deps.transaction(() => {
+          deps.runs.setState(run.runId, "running", frame.branch);
+          deps.runs.renew(run.runId, deps.now(), deps.leaseMs);
+        });
+        break;
+      case "run_finished":
+        await deps.loop.finishRun(run, frame.outcome, frame.reason, {
+          requeue: frame.outcome !== "succeeded",
+          status: "auto",
+        });
+        break;
+      case "steer_applied":
+        deps.outbox.ack(frame.steerId);
+        break;
+    }
+    reply = { type: "reply", id: frame.id, ok: true, error: null, message: "" };
+  }
+  const text = JSON.stringify(reply);
+  deps.outbox.recordApplied(frame.id, text, deps.now());
+  return text;
+}

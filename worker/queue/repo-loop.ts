@@ -1,0 +1,302 @@
+/**
+ * The repo loop: refresh from the board, run the pre-dispatch gate over the micro queue,
+ * claim runnable items for connected agents, and settle runs (finish, expire, requeue).
+ * Plain module: the RepoQueue Durable Object gives it storage, sockets and the board.
+ */
+import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
+import type { BoardItem } from "../board/board-item.ts";
+import { evaluateGate, staleClaims, unresolvedDependencyRefs, type StaleClaim } from "../board/gate.ts";
+import type { RunOutcome, ServerMessage } from "../protocol/messages.ts";
+import { pickAgent, type ConnectedAgent } from "./agents.ts";
+import type { BoardPort } from "./board-port.ts";
+import { dispatchArgs } from "./dispatch-args.ts";
+import type { MicroQueue } from "./micro-queue.ts";
+import type { Outbox } from "./outbox.ts";
+import type { Run, Runs } from "./runs.ts";
+
+export const CLAIM_OWNER_PREFIX = "worker-factory/";
+
+export interface LoopDeps {
+  config: WorkspaceConfig;
+  repo: RepoConfig;
+  queue: MicroQueue;
+  runs: Runs;
+  outbox: Outbox;
+  board: BoardPort;
+  transaction: (work: () => void) => void;
+  agents: () => ConnectedAgent[];
+  send: (agentId: string, frame: string) => void;
+  now: () => number;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
+
+export class RepoLoop {
+  readonly #d: LoopDeps;
+  #stale: StaleClaim[] = [];
+
+  constructor(deps: LoopDeps) {
+    this.#d = deps;
+  }
+
+  get staleClaims(): StaleClaim[] {
+    return this.#stale;
+  }
+
+  /** Reads the board, re-evaluates every item of this repo, and dispatches what may run. */
+  async refresh(): Promise<void> {
+    const { config, repo, queue, board, now } = this.#d;
+    const items = await board.listItems();
+    const mine = items.filter((item) => norm(item.repo) === norm(repo.name) && item.number !== null);
+    const at = now();
+    this.#d.transaction(() => {
+      for (const item of mine) {
+        const known = queue.get(item.number ?? 0);
+        const ready = norm(item.fields.status) === norm(config.statuses.ready);
+        if (!known && !ready) continue;
+        queue.upsert({
+          number: item.number ?? 0,
+          itemId: item.itemId,
+          title: item.title,
+          priorityRank: priorityRank(config, item.fields.priority),
+          snapshot: item,
+          now: at,
+        });
+      }
+    });
+    this.#stale = staleClaims(items, config, at, (owner) => owner.startsWith(CLAIM_OWNER_PREFIX)).filter(
+      (claim) => norm(claim.repo) === norm(repo.name),
+    );
+    await this.#evaluateAndDispatch(items);
+  }
+
+  async #evaluateAndDispatch(board: BoardItem[]): Promise<void> {
+    const { config, queue, runs } = this.#d;
+    const candidates = queue.list().filter((entry) => entry.snapshot !== null && entry.state !== "parked");
+    const snapshots = candidates.map((entry) => entry.snapshot).filter((s): s is BoardItem => s !== null);
+    const missing = unresolvedDependencyRefs(snapshots, board);
+    const issueStates = missing.length > 0 ? await this.#d.board.getIssueStates(missing) : [];
+
+    for (const entry of candidates) {
+      const item = board.find((candidate) => candidate.itemId === entry.itemId) ?? entry.snapshot;
+      if (!item) continue;
+      const live = runs.liveFor(entry.number);
+      if (item.state === "CLOSED" || item.isArchived) {
+        if (live) await this.finishRun(live, "stopped", "issue closed", { requeue: false, status: null });
+        queue.setState(entry.number, "done", { reason: item.isArchived ? "item archived" : "issue closed" });
+        queue.setVerdict(
+          entry.number,
+          "done",
+          item.isArchived ? "The item is archived." : "The issue is closed.",
+        );
+        continue;
+      }
+      if (live) {
+        queue.setVerdict(
+          entry.number,
+          "active",
+          `Run ${live.runId} (fence ${live.fence}) holds ${live.lockKeys}.`,
+        );
+        continue;
+      }
+      const verdict = evaluateGate({ item, board, issueStates, config, now: this.#d.now() });
+      if (verdict.kind === "active" && entry.state === "running") continue;
+      if (verdict.kind !== "runnable") {
+        queue.setVerdict(entry.number, verdict.kind, verdict.reason);
+        if (entry.state === "done" && verdict.kind !== "not_ready") queue.setState(entry.number, "queued");
+        continue;
+      }
+      if (entry.state === "done") queue.setState(entry.number, "queued");
+      if (entry.notBefore > this.#d.now()) {
+        const when = new Date(entry.notBefore).toISOString();
+        queue.setVerdict(
+          entry.number,
+          "runnable",
+          `Runnable; retry ${entry.attempts + 1} not before ${when}.`,
+        );
+        continue;
+      }
+      const agent = pickAgent(this.#d.agents(), (id) => runs.liveCountFor(id));
+      if (!agent) {
+        const connected = this.#d.agents().length;
+        const reason =
+          connected === 0
+            ? "Runnable; no agent connected for this repo."
+            : "Runnable; every connected agent is at capacity.";
+        queue.setVerdict(entry.number, "runnable", reason);
+        continue;
+      }
+      const claimed = await this.#claim(item, agent, verdict, entry.attempts + 1);
+      if (claimed) {
+        // Later items in this pass must see the claim as an active holder.
+        const index = board.findIndex((candidate) => candidate.itemId === item.itemId);
+        const held: BoardItem = {
+          ...item,
+          fields: { ...item.fields, status: config.statuses.inProgress, lockKey: verdict.lockKeyText },
+        };
+        if (index >= 0) board[index] = held;
+        else board.push(held);
+      }
+    }
+  }
+
+  async #claim(
+    item: BoardItem,
+    agent: ConnectedAgent,
+    verdict: {
+      area: string;
+      scope: "area" | "files";
+      lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
+      lockKeyText: string;
+    },
+    attempt: number,
+  ): Promise<boolean> {
+    const { config, repo, queue, runs, outbox, now } = this.#d;
+    const number = item.number ?? 0;
+    const at = now();
+    const leaseMs = config.lease.durationSeconds * 1000;
+    let run!: Run;
+    this.#d.transaction(() => {
+      const fence = runs.nextFence();
+      run = runs.create({
+        runId: `${repo.name.split("/")[1] ?? "run"}-${number}-f${fence}`,
+        number,
+        itemId: item.itemId,
+        fence,
+        agentId: agent.agentId,
+        attempt,
+        lockKeys: verdict.lockKeyText,
+        leaseExpires: at + leaseMs,
+        lastHeartbeat: at,
+        boardWrittenAt: at,
+        startedAt: at,
+      });
+      queue.setState(number, "running", { attempts: attempt });
+      queue.setVerdict(
+        number,
+        "claiming",
+        `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
+      );
+    });
+    const outcome = await this.#d.board
+      .writeClaim(item, {
+        lockKey: verdict.lockKeyText,
+        claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
+        leaseExpires: new Date(at + leaseMs).toISOString(),
+        lastHeartbeat: new Date(at).toISOString(),
+        status: config.statuses.inProgress,
+      })
+      .catch((error: unknown) => ({ kind: "lost" as const, reason: `board write failed: ${String(error)}` }));
+    if (outcome.kind === "lost") {
+      this.#d.transaction(() => {
+        runs.finish(run.runId, "lost_claim", outcome.reason, now());
+        queue.setState(number, "queued", { attempts: attempt - 1 });
+        queue.setVerdict(number, "conflict", outcome.reason);
+      });
+      this.#d.log("claim_lost", { number, reason: outcome.reason });
+      return false;
+    }
+    const frame: ServerMessage & { id: string } = {
+      type: "dispatch",
+      id: `dispatch-${run.runId}`,
+      runId: run.runId,
+      fence: run.fence,
+      args: dispatchArgs(item, repo, verdict, attempt, []),
+    };
+    this.#d.transaction(() => {
+      runs.setState(run.runId, "dispatched");
+      outbox.add(agent.agentId, run.runId, frame, now());
+      queue.setVerdict(
+        number,
+        "active",
+        `Dispatched to ${agent.agentId} as ${run.runId} (fence ${run.fence}).`,
+      );
+    });
+    this.#d.send(agent.agentId, JSON.stringify(frame));
+    this.#d.log("dispatched", { number, runId: run.runId, fence: run.fence, agent: agent.agentId });
+    return true;
+  }
+
+  /**
+   * Ends a run: releases its lock on the board and settles its item — done, requeued with
+   * backoff, or parked once it has failed `maxAttempts` times.
+   */
+  async finishRun(
+    run: Run,
+    outcome: RunOutcome | "expired",
+    reason: string,
+    options: { requeue: boolean; status: string | null | "auto" } = { requeue: true, status: "auto" },
+  ): Promise<void> {
+    const { config, queue, runs, outbox, now } = this.#d;
+    const entry = queue.get(run.number);
+    const failed =
+      outcome === "failed" || outcome === "stalled" || outcome === "expired" || outcome === "refused";
+    const parked = failed && run.attempt >= config.dispatch.maxAttempts;
+    const requeue = options.requeue && outcome !== "succeeded" && !parked;
+    const status =
+      options.status !== "auto"
+        ? options.status
+        : outcome === "succeeded"
+          ? config.statuses.review
+          : parked
+            ? config.statuses.triage
+            : config.statuses.ready;
+    this.#d.transaction(() => {
+      runs.finish(run.runId, outcome, reason, now());
+      outbox.dropRun(run.runId);
+      if (!entry) return;
+      if (outcome === "succeeded") {
+        queue.setState(run.number, "done", { reason: `run ${run.runId} succeeded` });
+        queue.setVerdict(run.number, "finished", `Run ${run.runId} succeeded: ${reason}`);
+      } else if (parked) {
+        queue.setState(run.number, "parked", { reason });
+        queue.setVerdict(run.number, "parked", `Parked after ${run.attempt} failed attempts: ${reason}`);
+      } else if (requeue) {
+        const backoff = failed ? config.dispatch.retryBaseSeconds * 1000 * 2 ** (run.attempt - 1) : 0;
+        queue.setState(run.number, "queued", {
+          notBefore: now() + backoff,
+          attempts: failed || outcome === "stopped" ? run.attempt : run.attempt - 1,
+        });
+        queue.setVerdict(run.number, "requeued", `Run ${run.runId} ${outcome}: ${reason}`);
+      } else {
+        queue.setState(run.number, "done", { reason });
+      }
+    });
+    const snapshot = entry?.snapshot;
+    if (snapshot) {
+      await this.#d.board.releaseClaim(snapshot, { status }).catch((error: unknown) => {
+        this.#d.log("release_failed", { runId: run.runId, error: String(error) });
+      });
+    }
+    this.#d.log("run_finished", { runId: run.runId, outcome, reason, status });
+  }
+
+  /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */
+  async expireLeases(): Promise<number> {
+    const expired = this.#d.runs.expired(this.#d.now());
+    for (const run of expired) {
+      await this.finishRun(run, "expired", `lease expired at ${new Date(run.leaseExpires).toISOString()}`);
+    }
+    return expired.length;
+  }
+
+  /** Renews the board's lease fields once at least half a lease has passed since the last write. */
+  async maybeWriteLease(run: Run): Promise<void> {
+    const { config, queue, runs, now } = this.#d;
+    const halfLease = (config.lease.durationSeconds * 1000) / 2;
+    if (now() - run.boardWrittenAt < halfLease) return;
+    const snapshot = queue.get(run.number)?.snapshot;
+    if (!snapshot) return;
+    runs.markBoardWritten(run.runId, now());
+    await this.#d.board.renewLease(snapshot, {
+      leaseExpires: new Date(now() + config.lease.durationSeconds * 1000).toISOString(),
+      lastHeartbeat: new Date(now()).toISOString(),
+    });
+  }
+}
+
+function priorityRank(config: WorkspaceConfig, priority: string | null): number {
+  const index = config.priorities.findIndex((p) => norm(p) === norm(priority));
+  return index === -1 ? config.priorities.length : index;
+}
