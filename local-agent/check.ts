@@ -3,9 +3,15 @@
  * an injected `LockCheck` so tests and callers choose the board source. The board version
  * lists live board items and applies the shared lock rules from worker/board/. Used by daemon.ts.
  */
+import { readFileSync } from "node:fs";
 import type { DispatchArgs } from "../worker/protocol/messages.ts";
-import type { WorkspaceConfig } from "../worker/config/workspace-config.ts";
+import {
+  ConfigError,
+  parseWorkspaceConfigText,
+  type WorkspaceConfig,
+} from "../worker/config/workspace-config.ts";
 import type { BoardItem } from "../worker/board/board-item.ts";
+import { BoardClient } from "../worker/board/board-client.ts";
 import { isActive } from "../worker/board/gate.ts";
 import { sameRepo } from "../worker/board/issue-refs.ts";
 import {
@@ -15,6 +21,7 @@ import {
   parseLockKeys,
   type LockKey,
 } from "../worker/board/locks.ts";
+import { AgentConfigError, type AgentConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
 
 export type CheckResult = { ok: true } | { ok: false; reason: string };
@@ -93,4 +100,53 @@ export function unconfiguredLockCheck(logger: Logger, why: string): LockCheck {
     logger.warn("board_check_not_configured", { issue: args.issueNumber, why });
     return { ok: true };
   };
+}
+
+/**
+ * The check a daemon gets from its config: `off`; the board through a BoardClient when a GitHub
+ * token and the workspace config are given; else "board check not configured". Throws
+ * AgentConfigError when the workspace config file is unreadable or invalid.
+ */
+export function createLockCheck(config: AgentConfig, logger: Logger): LockCheck {
+  if (config.lockCheck === "off") return skipLockCheck;
+  if (config.githubToken === undefined) {
+    return unconfiguredLockCheck(
+      logger,
+      "no GitHub token: set GITHUB_TOKEN or --github-token (or --lock-check off)",
+    );
+  }
+  if (config.workspaceConfig === undefined) {
+    return unconfiguredLockCheck(
+      logger,
+      "no workspace config: pass --workspace-config (or --lock-check off)",
+    );
+  }
+  let workspace: WorkspaceConfig;
+  try {
+    workspace = parseWorkspaceConfigText(readFileSync(config.workspaceConfig, "utf8"));
+  } catch (error) {
+    const detail =
+      error instanceof ConfigError
+        ? error.problems.join("; ")
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    throw new AgentConfigError([
+      `workspaceConfig (--workspace-config): ${config.workspaceConfig}: ${detail}`,
+    ]);
+  }
+  const client = new BoardClient({
+    config: workspace,
+    auth: { token: config.githubToken },
+    apiUrl: config.githubApiUrl,
+  });
+  // Done items hold no locks: leave them out of the read to spare the GraphQL budget.
+  const query = workspace.statuses.done
+    .map((status) => `-status:${/\s/.test(status) ? JSON.stringify(status) : status}`)
+    .join(" ");
+  logger.info("board_check_configured", {
+    project: workspace.project,
+    apiUrl: config.githubApiUrl ?? "https://api.github.com",
+  });
+  return boardLockCheck({ listItems: () => client.listItems({ query }), config: workspace, logger });
 }

@@ -25,7 +25,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   const { config } = parsed;
   const logger = createJsonLogger(process.stderr, config.logLevel);
-  const daemon = await startDaemon({ config, logger, env });
+  let daemon;
+  try {
+    daemon = await startDaemon({ config, logger, env });
+  } catch (error) {
+    if (error instanceof AgentConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Dispatch, LiveRun, Steer } from "../worker/protocol/messages.ts";
 import { RUN_MARKER_VAR } from "./agent-templates.ts";
-import { skipLockCheck, unconfiguredLockCheck, type LockCheck } from "./check.ts";
+import { createLockCheck, type LockCheck } from "./check.ts";
 import type { AgentConfig } from "./config.ts";
 import { RepoQueueConnection, type ConnectionOptions } from "./connect.ts";
 import { git } from "./git.ts";
@@ -21,7 +21,7 @@ import { StateStore } from "./state-store.ts";
 export interface DaemonOptions {
   config: AgentConfig;
   logger: Logger;
-  /** The lock re-check; default: none when `lockCheck` is `off`, else "board check not configured". */
+  /** The lock re-check; default from the config (see `createLockCheck`). */
   check?: LockCheck;
   /** The environment agents inherit model-endpoint and locale variables from (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -53,14 +53,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let welcomeHeartbeat: number | null = null;
   let stopping = false;
 
-  const check =
-    options.check ??
-    (config.lockCheck === "off"
-      ? skipLockCheck
-      : unconfiguredLockCheck(
-          logger,
-          "no board client is wired into the CLI yet (see local-agent/check.ts)",
-        ));
+  const check = options.check ?? createLockCheck(config, logger);
   const gitIdentity = {
     name: await gitConfig(config.clonePath, "user.name"),
     email: await gitConfig(config.clonePath, "user.email"),

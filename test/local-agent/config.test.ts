@@ -62,6 +62,12 @@ describe("config", () => {
     expect(parsed.config.agentEnv).toEqual({ X: "1" });
   });
 
+  it("accepts the shipped example config file", () => {
+    const example = path.join(path.dirname(CLI), "examples", "agent.example.json");
+    const parsed = parseCommandLine(["--config", example], { WORKER_FACTORY_AGENT_TOKEN: "t" });
+    expect(parsed.help).toBe(false);
+  });
+
   it("names the bad key and flag and what was expected", () => {
     expect(problems([...base, "--repo", "widgets"])).toEqual(["repo (--repo): expected owner/name"]);
     expect(problems([...base, "--concurrency", "zero"])[0]).toMatch(
