@@ -5,7 +5,7 @@
  */
 import type { AppEnv } from "../env.ts";
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
-import { BoardClient, type BoardAuth } from "./board-client.ts";
+import { BoardClient, type BoardAuth } from "../board/board-client.ts";
 
 const clients = new Map<string, BoardClient>();
 

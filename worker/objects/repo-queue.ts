@@ -9,7 +9,7 @@ import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
 import { AgentMessage, parseFrame, PROTOCOL, type SteeringCommand } from "../protocol/messages.ts";
-import { createBoard } from "../board/create-board.ts";
+import { createBoard } from "./create-board.ts";
 import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
 import { applyRunFrame } from "../queue/agent-frames.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";

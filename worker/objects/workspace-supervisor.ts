@@ -8,7 +8,7 @@ import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo } from "../config/workspace-config.ts";
-import { createBoard } from "../board/create-board.ts";
+import { createBoard } from "./create-board.ts";
 import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";

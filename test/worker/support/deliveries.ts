@@ -5,6 +5,7 @@
 import { sign } from "@octokit/webhooks-methods";
 import { exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import "./provided-context.ts";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 export const ADMIN_TOKEN = "test-admin-token";

@@ -4,12 +4,7 @@
  */
 import type { TestProject } from "vitest/node";
 import { startEmulator } from "../../../emulator/server.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    emulatorUrl: string;
-  }
-}
+import "./provided-context.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const emulator = await startEmulator({ port: 0 });
