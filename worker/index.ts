@@ -9,6 +9,7 @@ import { loadWorkspaceConfig } from "./config/load-config.ts";
 import type { AppEnv } from "./env.ts";
 import { agents } from "./routes/agents.ts";
 import { api } from "./routes/api.ts";
+import { dashboard } from "./routes/dashboard.ts";
 import { supervisorFor } from "./routes/stubs.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -24,6 +25,7 @@ app.get("/healthz", (c) => {
 app.route("/webhooks", webhooks);
 app.route("/api", api);
 app.route("/agents", agents);
+app.route("/", dashboard);
 
 app.notFound((c) => c.json({ error: "not found" }, 404));
 

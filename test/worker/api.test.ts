@@ -41,6 +41,15 @@ describe("operator API and health", () => {
     ]);
   });
 
+  it("serves the dashboard page, which reads /api/state with the admin token", async () => {
+    const response = await exports.default.fetch("https://factory.test/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain("<title>Worker Factory</title>");
+    expect(html).toContain('fetch("/api/state"');
+  });
+
   it("answers unknown paths with a JSON 404", async () => {
     const response = await exports.default.fetch("https://factory.test/nope");
     expect([response.status, await response.json()]).toEqual([404, { error: "not found" }]);
