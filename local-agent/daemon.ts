@@ -66,7 +66,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       for (const run of runs.values()) run.restartHeartbeats();
       for (const runId of frame.stopRuns) {
         const run = runs.get(runId);
-        if (run !== undefined) void run.stop("the RepoQueue no longer recognises this run");
+        if (run !== undefined)
+          // The RepoQueue would refuse its report (stale fence or unknown run): stop it quietly.
+          void run.stop("the RepoQueue no longer recognises this run", { silent: true });
       }
     },
     onDispatch: accept,
