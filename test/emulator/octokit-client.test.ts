@@ -25,9 +25,11 @@ describe("@octokit/graphql against the emulator", () => {
       organization: {
         projectV2: {
           field: {
-            options: ["Triage", "Backlog", "Ready", "In Progress", "QA Required", "Done"].map((name) => ({
-              name,
-            })),
+            options: ["Triage", "Backlog", "Ready", "In Progress", "QA Required", "In Review", "Done"].map(
+              (name) => ({
+                name,
+              }),
+            ),
           },
         },
       },
