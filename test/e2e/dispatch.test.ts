@@ -1,0 +1,181 @@
+/**
+ * Dispatch end to end with real parts: the GitHub emulator, the Worker in workerd
+ * (wrangler dev), the real local-agent daemon process, real git (a bare origin and a clone),
+ * and a demo agent that commits in its worktree.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import bundled from "../../workspace.config.json";
+import { BoardClient } from "../../worker/board/board-client.ts";
+import type { BoardItem } from "../../worker/board/board-item.ts";
+import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
+import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+
+const exec = promisify(execFile);
+const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
+const persistTo = `.wrangler/test-dispatch-${process.pid}`;
+let mode: LocalMode;
+let dir: string;
+let daemon: ChildProcess;
+let board: BoardClient;
+
+interface Run {
+  runId: string;
+  number: number;
+  fence: number;
+  state: string;
+  outcome: string | null;
+  reason: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+interface RepoState {
+  name: string;
+  items: { number: number; verdict: string; reason: string; state: string }[];
+  runs: Run[];
+  agents: { agentId: string }[];
+}
+
+async function repoState(): Promise<RepoState> {
+  const response = await fetch(`${mode.workerUrl}/api/state`, {
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
+  });
+  const body = (await response.json()) as { repos: RepoState[] };
+  const repo = body.repos.find((r) => r.name === FRONTEND);
+  if (!repo) throw new Error("no frontend repo in state");
+  return repo;
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  return (await exec("git", args, { cwd })).stdout.trim();
+}
+
+async function boardItem(number: number): Promise<BoardItem | undefined> {
+  return (await board.listItems()).find((item) => item.repo === FRONTEND && item.number === number);
+}
+
+beforeAll(async () => {
+  mode = await startLocalMode({ port: 0, persistTo });
+  board = new BoardClient({
+    config: parseWorkspaceConfig(bundled),
+    auth: { token: LOCAL_SECRETS.GITHUB_TOKEN },
+    apiUrl: mode.emulatorUrl,
+  });
+  // A second Ready item in the same area as #21: it must wait for #21's lock.
+  const created = await fetch(`${mode.emulatorUrl}/_emulator/issues`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      repo: FRONTEND,
+      number: 30,
+      title: "Pricing page: annual plans",
+      fields: {
+        Status: "Ready",
+        Area: "app/pages",
+        "Lock Scope": "area",
+        Priority: "P3",
+        "Agent Mode": "cli",
+      },
+    }),
+  });
+  expect(created.status).toBeLessThan(300);
+
+  dir = await mkdtemp(join(tmpdir(), "wf-dispatch-"));
+  const origin = join(dir, "origin.git");
+  const clone = join(dir, "clone");
+  await exec("git", ["init", "-q", "--bare", "-b", "main", origin]);
+  await exec("git", ["clone", "-q", origin, clone]);
+  await git(clone, "config", "user.name", "Demo Dev");
+  await git(clone, "config", "user.email", "dev@example.com");
+  await git(clone, "commit", "-q", "--allow-empty", "-m", "chore: initial commit");
+  await git(clone, "push", "-q", "-u", "origin", "main");
+
+  const tokenResponse = await fetch(`${mode.workerUrl}/api/agents/token`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ repo: FRONTEND }),
+  });
+  const { token } = (await tokenResponse.json()) as { token: string };
+  daemon = spawn(
+    process.execPath,
+    [
+      "local-agent/cli.ts",
+      "--worker-url",
+      mode.workerUrl,
+      "--repo",
+      FRONTEND,
+      "--clone",
+      clone,
+      "--run-folder",
+      join(dir, "runs"),
+      "--agent",
+      "custom",
+      "--agent-command",
+      `sh ${resolve("local-agent/examples/demo-agent.sh")} {promptFile}`,
+      "--concurrency",
+      "2",
+      "--lock-check",
+      "board",
+      "--github-token",
+      LOCAL_SECRETS.GITHUB_TOKEN,
+      "--github-api-url",
+      mode.emulatorUrl,
+      "--workspace-config",
+      resolve("workspace.config.json"),
+      "--agent-id",
+      "e2e-agent",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WORKER_FACTORY_AGENT_TOKEN: token } },
+  );
+}, 180_000);
+
+afterAll(async () => {
+  daemon?.kill("SIGTERM");
+  await mode?.stop();
+  await rm(persistTo, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("dispatch to a local agent", () => {
+  it("runs a Ready item in a new worktree on its own branch, then clears its lock on the board", async () => {
+    await expect
+      .poll(async () => (await repoState()).runs.find((r) => r.number === 21)?.outcome, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe("succeeded");
+    const branches = await git(join(dir, "origin.git"), "branch", "--list", "subfeature/task/21-*");
+    expect(branches).toContain("subfeature/task/21-pricing-page");
+    const log = await git(join(dir, "origin.git"), "log", "--format=%s", "subfeature/task/21-pricing-page");
+    expect(log.split("\n")[0]).toBe("docs: notes for issue 21");
+
+    const item = await boardItem(21);
+    expect(item?.fields).toMatchObject({
+      status: "In Review",
+      lockKey: null,
+      claimOwner: null,
+      leaseExpires: null,
+      lastHeartbeat: null,
+    });
+  });
+
+  it("holds back the item that conflicted with it and runs it next", async () => {
+    await expect
+      .poll(async () => (await repoState()).runs.find((r) => r.number === 30)?.outcome, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe("succeeded");
+    const { runs } = await repoState();
+    const first = runs.find((r) => r.number === 21);
+    const second = runs.find((r) => r.number === 30);
+    expect(first?.finishedAt).not.toBeNull();
+    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.finishedAt!);
+    expect(second!.fence).toBeGreaterThan(first!.fence);
+    expect((await boardItem(30))?.fields.lockKey).toBeNull();
+  });
+});
