@@ -14,6 +14,7 @@ import { RepoQueueConnection, type ConnectionOptions } from "./connect.ts";
 import { git } from "./git.ts";
 import type { Logger } from "./logger.ts";
 import { killTree } from "./process-tree.ts";
+import { removeCleanWorktree } from "./prepare-worktree.ts";
 import { inspectWorktree } from "./report.ts";
 import { Run, type RunEnvironment } from "./run-lifecycle.ts";
 import { StateStore } from "./state-store.ts";
@@ -167,7 +168,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   }
 
-  await recoverRuns(store, logger, (frame) => connection.send(frame));
+  await recoverRuns(store, logger, (frame) => connection.send(frame), config.clonePath);
   connection.start();
   logger.info("daemon_started", {
     agentId: config.agentId,
@@ -199,7 +200,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 }
 
 /** Runs a previous daemon process left behind: kill what survives of them, report them failed. */
-async function recoverRuns(store: StateStore, logger: Logger, send: RunEnvironment["send"]): Promise<void> {
+async function recoverRuns(
+  store: StateStore,
+  logger: Logger,
+  send: RunEnvironment["send"],
+  clonePath: string,
+): Promise<void> {
   for (const run of store.runs()) {
     const sweep = await killTree(undefined, `${RUN_MARKER_VAR}=${run.runId}`);
     const repo =
@@ -223,6 +229,8 @@ async function recoverRuns(store: StateStore, logger: Logger, send: RunEnvironme
       commits: repo.commits,
       prUrl: null,
     });
+    // Free the branch for the requeued item's next attempt; a dirty worktree is kept.
+    if (run.worktree !== null && !repo.dirty) await removeCleanWorktree(clonePath, run.worktree);
     store.removeRun(run.runId);
   }
 }

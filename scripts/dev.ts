@@ -61,6 +61,8 @@ export async function startLocalMode(options: {
   emulatorPort?: number;
   seed?: string;
   persistTo?: string;
+  /** Extra Worker variables, e.g. a WORKSPACE_CONFIG with a short lease. */
+  vars?: Record<string, string>;
   echo?: (line: string) => void;
 }): Promise<LocalMode> {
   const echo = options.echo ?? (() => undefined);
@@ -100,7 +102,7 @@ export async function startLocalMode(options: {
       echo(`[emulator] ${l}`),
     );
 
-    const vars = { ...LOCAL_SECRETS, GITHUB_API_URL: emulatorUrl };
+    const vars = { ...LOCAL_SECRETS, GITHUB_API_URL: emulatorUrl, ...options.vars };
     const wrangler = spawn(
       "wrangler",
       [

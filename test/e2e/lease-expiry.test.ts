@@ -1,0 +1,142 @@
+/**
+ * A daemon killed with SIGKILL mid-run: its lease expires in the RepoQueue, the lock is
+ * released on the board, the item is requeued and dispatched again once an agent is back,
+ * and a late frame carrying the old fence is refused. Real Worker, emulator, daemon and git.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import bundled from "../../workspace.config.json";
+import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+
+const exec = promisify(execFile);
+const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
+const persistTo = `.wrangler/test-lease-${process.pid}`;
+let mode: LocalMode;
+let dir: string;
+let token: string;
+const daemons: ChildProcess[] = [];
+
+interface Run {
+  runId: string;
+  number: number;
+  fence: number;
+  state: string;
+  outcome: string | null;
+}
+
+async function runs(): Promise<Run[]> {
+  const response = await fetch(`${mode.workerUrl}/api/state`, {
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
+  });
+  const body = (await response.json()) as { repos: { name: string; runs: Run[] }[] };
+  return body.repos.find((r) => r.name === FRONTEND)?.runs ?? [];
+}
+
+function startDaemon(agentCommand: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      "local-agent/cli.ts",
+      ...["--worker-url", mode.workerUrl, "--repo", FRONTEND, "--clone", join(dir, "clone")],
+      ...["--run-folder", join(dir, "runs"), "--agent", "custom", "--agent-command", agentCommand],
+      ...["--lock-check", "off", "--agent-id", "lease-agent"],
+    ],
+    {
+      stdio: ["ignore", "ignore", "ignore"],
+      env: { ...process.env, WORKER_FACTORY_AGENT_TOKEN: token },
+      detached: true,
+    },
+  );
+  daemons.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  const config = {
+    ...bundled,
+    lease: { durationSeconds: 30, heartbeatSeconds: 2 },
+    dispatch: { maxAttempts: 3, retryBaseSeconds: 1 },
+  };
+  mode = await startLocalMode({ port: 0, persistTo, vars: { WORKSPACE_CONFIG: JSON.stringify(config) } });
+  dir = await mkdtemp(join(tmpdir(), "wf-lease-"));
+  const origin = join(dir, "origin.git");
+  const clone = join(dir, "clone");
+  await exec("git", ["init", "-q", "--bare", "-b", "main", origin]);
+  await exec("git", ["clone", "-q", origin, clone]);
+  for (const args of [
+    ["config", "user.name", "Demo Dev"],
+    ["config", "user.email", "dev@example.com"],
+    ["commit", "-q", "--allow-empty", "-m", "chore: initial commit"],
+    ["push", "-q", "-u", "origin", "main"],
+  ]) {
+    await exec("git", args, { cwd: clone });
+  }
+  const response = await fetch(`${mode.workerUrl}/api/agents/token`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ repo: FRONTEND }),
+  });
+  token = ((await response.json()) as { token: string }).token;
+}, 180_000);
+
+afterAll(async () => {
+  for (const child of daemons) {
+    try {
+      process.kill(-(child.pid ?? 0), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await mode?.stop();
+  await rm(persistTo, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("a daemon killed mid-run", () => {
+  it("loses its lease, its item is requeued and dispatched again, and its old fence is refused", async () => {
+    const first = startDaemon(`sh ${resolve("test/local-agent/fixtures/hang.sh")}`);
+    await expect
+      .poll(async () => (await runs()).find((r) => r.number === 21)?.state, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe("running");
+    const lost = (await runs()).find((r) => r.number === 21)!;
+
+    process.kill(-(first.pid ?? 0), "SIGKILL");
+    await expect
+      .poll(async () => (await runs()).find((r) => r.runId === lost.runId)?.outcome, {
+        timeout: 90_000,
+        interval: 1000,
+      })
+      .toBe("expired");
+
+    // A late heartbeat from the dead run, with its old fence, is refused.
+    const socket = new WebSocket(`${mode.workerUrl.replace("http", "ws")}/agents/connect?repo=${FRONTEND}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await once(socket, "open");
+    const replies: unknown[] = [];
+    socket.on("message", (data) => replies.push(JSON.parse(String(data))));
+    socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "ghost", capacity: 0, runs: [] }));
+    socket.send(JSON.stringify({ type: "heartbeat", id: "late-1", runId: lost.runId, fence: lost.fence }));
+    await expect
+      .poll(() => replies.find((r) => (r as { id?: string }).id === "late-1"), { timeout: 10_000 })
+      .toMatchObject({ type: "reply", ok: false, error: "stale_fence" });
+    socket.close();
+
+    startDaemon(`sh ${resolve("local-agent/examples/demo-agent.sh")} {promptFile}`);
+    await expect
+      .poll(async () => (await runs()).find((r) => r.number === 21 && r.fence > lost.fence)?.outcome, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe("succeeded");
+  }, 240_000);
+});
