@@ -38,6 +38,8 @@ export interface RepoQueueState {
   staleClaims: StaleClaim[];
   outbox: number;
   lastRefresh: { at: string; error: string | null } | null;
+  /** GitHub GraphQL budget: points left, cost of the last call, total spent. */
+  budget: ReturnType<RepoLoop["budget"]> | null;
 }
 
 export class RepoQueue extends DurableObject<AppEnv> {
@@ -157,6 +159,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       staleClaims: this.#loop?.staleClaims ?? [],
       outbox: this.#outbox.size(),
       lastRefresh: this.#lastRefresh,
+      budget: this.#loop?.budget() ?? null,
     };
   }
 

@@ -44,6 +44,11 @@ export class RepoLoop {
     return this.#stale;
   }
 
+  /** GitHub's GraphQL budget as this isolate's board client last saw it. */
+  budget(): ReturnType<BoardPort["budget"]> {
+    return this.#d.board.budget();
+  }
+
   /** Reads the board, re-evaluates every item of this repo, and dispatches what may run. */
   async refresh(): Promise<void> {
     const { config, repo, queue, board, now } = this.#d;

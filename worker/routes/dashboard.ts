@@ -46,6 +46,7 @@ async function load() {
   $("status").textContent = "Updated " + new Date().toLocaleTimeString() + " · " + s.deliveryCount + " deliveries kept";
   $("repos").innerHTML = s.repos.map((r) => "<h2>" + esc(r.name) + "</h2>" +
     "<p class=muted>Agents: " + (r.agents.length ? r.agents.map((a) => esc(a.agentId) + " (" + a.liveRuns + "/" + a.capacity + ")").join(", ") : "none connected") +
+    (r.budget ? " · GitHub budget " + r.budget.remaining + "/" + r.budget.limit + " points" : "") +
     (r.lastRefresh && r.lastRefresh.error ? " · board read failed: " + esc(r.lastRefresh.error) : "") + "</p>" +
     table(["#", "Title", "State", "Verdict", "Reason", "Attempts"], r.items.map((i) => ["#" + i.number, esc(i.title), esc(i.state),
       "<span class=v-" + esc(i.verdict) + ">" + esc(i.verdict) + "</span>", esc(i.reason), i.attempts])) +
