@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
-import { BoardItem } from "../../worker/board/board-item.ts";
+import type { BoardItem } from "../../worker/board/board-item.ts";
+import { boardItem } from "../support/board-items.ts";
 import { DispatchArgs } from "../../worker/protocol/messages.ts";
 import {
   buildAgentCommand,
@@ -240,35 +241,10 @@ describe("lock re-check", () => {
     ],
   });
   const item = (number: number, fields: Partial<BoardItem["fields"]>) =>
-    BoardItem.parse({
-      itemId: `PVTI_${number}`,
-      contentType: "Issue",
-      contentId: `I_${number}`,
-      repo: "acme/widgets",
-      number,
-      title: `#${number}`,
-      url: null,
-      state: "OPEN",
-      stateReason: null,
-      updatedAt: "2026-01-01T00:00:00Z",
-      fields: {
-        status: null,
-        dependsOn: null,
-        area: null,
-        neededFiles: null,
-        lockScope: null,
-        lockKey: null,
-        claimOwner: null,
-        leaseExpires: null,
-        lastHeartbeat: null,
-        priority: null,
-        agentMode: null,
-        ...fields,
-      },
-    });
+    boardItem({ number, repo: "acme/widgets", ...fields });
   const args = DispatchArgs.parse({
     repo: "acme/widgets",
-    itemId: "PVTI_57",
+    itemId: "PVTI_acme/widgets_57",
     issueNumber: 57,
     title: "t",
     url: "u",

@@ -10,6 +10,7 @@ import {
   unresolvedDependencyRefs,
 } from "../../worker/board/gate.ts";
 import type { GateVerdict } from "../../worker/board/gate.ts";
+import { boardItem, type ItemSpec } from "../support/board-items.ts";
 
 const WEB = "acme/web";
 const API = "acme/api";
@@ -40,57 +41,10 @@ const config = parseWorkspaceConfig({
   ],
 });
 
-type Spec = {
-  number: number;
-  repo?: string;
-  state?: "OPEN" | "CLOSED";
-  stateReason?: string | null;
-  blockedBy?: IssueState[];
-  archived?: boolean;
-} & Partial<BoardItem["fields"]>;
+const issue = boardItem;
 
-function issue(spec: Spec): BoardItem {
-  const {
-    number,
-    repo = WEB,
-    state = "OPEN",
-    stateReason = null,
-    blockedBy = [],
-    archived = false,
-    ...fields
-  } = spec;
-  return BoardItem.parse({
-    itemId: `PVTI_${repo}_${number}`,
-    contentType: "Issue",
-    contentId: `I_${repo}_${number}`,
-    repo,
-    number,
-    title: `Issue ${number}`,
-    url: `https://github.com/${repo}/issues/${number}`,
-    state,
-    stateReason,
-    isArchived: archived,
-    updatedAt: "2026-05-01T00:00:00Z",
-    blockedBy,
-    fields: {
-      status: null,
-      dependsOn: null,
-      area: null,
-      neededFiles: null,
-      lockScope: null,
-      lockKey: null,
-      claimOwner: null,
-      leaseExpires: null,
-      lastHeartbeat: null,
-      priority: null,
-      agentMode: null,
-      ...fields,
-    },
-  });
-}
-
-const ready = (spec: Spec): BoardItem => issue({ status: "Ready", ...spec });
-const working = (spec: Spec): BoardItem => issue({ status: "In Progress", ...spec });
+const ready = (spec: ItemSpec): BoardItem => issue({ status: "Ready", ...spec });
+const working = (spec: ItemSpec): BoardItem => issue({ status: "In Progress", ...spec });
 
 type Case = {
   title: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
-import type { BoardItem } from "../../worker/board/board-item.ts";
+import { emptyFields, type BoardItem } from "../../worker/board/board-item.ts";
 import {
   findKeyConflicts,
   formatLockKeys,
@@ -42,23 +42,7 @@ function item(
   fields: Partial<BoardItem["fields"]>,
   repo: string | null = FRONT,
 ): Pick<BoardItem, "fields" | "repo"> {
-  return {
-    repo,
-    fields: {
-      status: null,
-      dependsOn: null,
-      area: null,
-      neededFiles: null,
-      lockScope: null,
-      lockKey: null,
-      claimOwner: null,
-      leaseExpires: null,
-      lastHeartbeat: null,
-      priority: null,
-      agentMode: null,
-      ...fields,
-    },
-  };
+  return { repo, fields: { ...emptyFields(), ...fields } };
 }
 const key = (area: string, path: string | null = null, repo = FRONT): LockKey => ({ repo, area, path });
 

@@ -55,6 +55,23 @@ export const BoardItem = z.object({
 export type BoardItem = z.infer<typeof BoardItem>;
 export type FieldRole = keyof BoardItem["fields"];
 
+/** Every field role unset: the start of a snapshot before field values are read. */
+export function emptyFields(): BoardItem["fields"] {
+  return {
+    status: null,
+    dependsOn: null,
+    area: null,
+    neededFiles: null,
+    lockScope: null,
+    lockKey: null,
+    claimOwner: null,
+    leaseExpires: null,
+    lastHeartbeat: null,
+    priority: null,
+    agentMode: null,
+  };
+}
+
 export function itemLabel(item: Pick<BoardItem, "repo" | "number" | "itemId">): string {
   return item.number === null ? item.itemId : `${item.repo ?? "?"}#${item.number}`;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { FieldNames } from "../config/workspace-config.ts";
-import type { BoardItem, FieldRole } from "./board-item.ts";
+import { emptyFields, type BoardItem, type FieldRole } from "./board-item.ts";
 
 export const RateLimit = z.object({
   cost: z.number(),
@@ -200,19 +200,7 @@ const ROLES: readonly FieldRole[] = [
 export function fieldValuesByRole(values: z.infer<typeof FieldValues>, names: FieldNames): FieldValuesByRole {
   const roles = new Map<string, FieldRole>();
   for (const role of ROLES) roles.set(names[role].trim().toLowerCase(), role);
-  const out: FieldValuesByRole = {
-    status: null,
-    dependsOn: null,
-    area: null,
-    neededFiles: null,
-    lockScope: null,
-    lockKey: null,
-    claimOwner: null,
-    leaseExpires: null,
-    lastHeartbeat: null,
-    priority: null,
-    agentMode: null,
-  };
+  const out: FieldValuesByRole = emptyFields();
   for (const value of values.nodes) {
     if (value === null || value.__typename === "Other") continue;
     const role = roles.get(value.field?.name?.trim().toLowerCase() ?? "");
