@@ -3,19 +3,18 @@
  * (wrangler dev), the real local-agent daemon process, real git (a bare origin and a clone),
  * and a demo agent that commits in its worktree.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../workspace.config.json";
 import { BoardClient } from "../../worker/board/board-client.ts";
 import type { BoardItem } from "../../worker/board/board-item.ts";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { agentToken, git, makeRepo, repoState as state, type RepoView } from "./support.ts";
 
-const exec = promisify(execFile);
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-dispatch-${process.pid}`;
 let mode: LocalMode;
@@ -23,36 +22,7 @@ let dir: string;
 let daemon: ChildProcess;
 let board: BoardClient;
 
-interface Run {
-  runId: string;
-  number: number;
-  fence: number;
-  state: string;
-  outcome: string | null;
-  reason: string | null;
-  startedAt: number;
-  finishedAt: number | null;
-}
-interface RepoState {
-  name: string;
-  items: { number: number; verdict: string; reason: string; state: string }[];
-  runs: Run[];
-  agents: { agentId: string }[];
-}
-
-async function repoState(): Promise<RepoState> {
-  const response = await fetch(`${mode.workerUrl}/api/state`, {
-    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
-  });
-  const body = (await response.json()) as { repos: RepoState[] };
-  const repo = body.repos.find((r) => r.name === FRONTEND);
-  if (!repo) throw new Error("no frontend repo in state");
-  return repo;
-}
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  return (await exec("git", args, { cwd })).stdout.trim();
-}
+const repoState = (): Promise<RepoView> => state(mode, FRONTEND);
 
 async function boardItem(number: number): Promise<BoardItem | undefined> {
   return (await board.listItems()).find((item) => item.repo === FRONTEND && item.number === number);
@@ -85,21 +55,8 @@ beforeAll(async () => {
   expect(created.status).toBeLessThan(300);
 
   dir = await mkdtemp(join(tmpdir(), "wf-dispatch-"));
-  const origin = join(dir, "origin.git");
-  const clone = join(dir, "clone");
-  await exec("git", ["init", "-q", "--bare", "-b", "main", origin]);
-  await exec("git", ["clone", "-q", origin, clone]);
-  await git(clone, "config", "user.name", "Demo Dev");
-  await git(clone, "config", "user.email", "dev@example.com");
-  await git(clone, "commit", "-q", "--allow-empty", "-m", "chore: initial commit");
-  await git(clone, "push", "-q", "-u", "origin", "main");
-
-  const tokenResponse = await fetch(`${mode.workerUrl}/api/agents/token`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ repo: FRONTEND }),
-  });
-  const { token } = (await tokenResponse.json()) as { token: string };
+  const { clone } = await makeRepo(dir);
+  const token = await agentToken(mode, FRONTEND);
   daemon = spawn(
     process.execPath,
     [

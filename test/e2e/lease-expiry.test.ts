@@ -3,18 +3,17 @@
  * released on the board, the item is requeued and dispatched again once an agent is back,
  * and a late frame carrying the old fence is refused. Real Worker, emulator, daemon and git.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import bundled from "../../workspace.config.json";
-import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { agentToken, makeRepo, repoState, type RunView } from "./support.ts";
 
-const exec = promisify(execFile);
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-lease-${process.pid}`;
 let mode: LocalMode;
@@ -22,20 +21,8 @@ let dir: string;
 let token: string;
 const daemons: ChildProcess[] = [];
 
-interface Run {
-  runId: string;
-  number: number;
-  fence: number;
-  state: string;
-  outcome: string | null;
-}
-
-async function runs(): Promise<Run[]> {
-  const response = await fetch(`${mode.workerUrl}/api/state`, {
-    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
-  });
-  const body = (await response.json()) as { repos: { name: string; runs: Run[] }[] };
-  return body.repos.find((r) => r.name === FRONTEND)?.runs ?? [];
+async function runs(): Promise<RunView[]> {
+  return (await repoState(mode, FRONTEND)).runs;
 }
 
 function startDaemon(agentCommand: string): ChildProcess {
@@ -65,24 +52,8 @@ beforeAll(async () => {
   };
   mode = await startLocalMode({ port: 0, persistTo, vars: { WORKSPACE_CONFIG: JSON.stringify(config) } });
   dir = await mkdtemp(join(tmpdir(), "wf-lease-"));
-  const origin = join(dir, "origin.git");
-  const clone = join(dir, "clone");
-  await exec("git", ["init", "-q", "--bare", "-b", "main", origin]);
-  await exec("git", ["clone", "-q", origin, clone]);
-  for (const args of [
-    ["config", "user.name", "Demo Dev"],
-    ["config", "user.email", "dev@example.com"],
-    ["commit", "-q", "--allow-empty", "-m", "chore: initial commit"],
-    ["push", "-q", "-u", "origin", "main"],
-  ]) {
-    await exec("git", args, { cwd: clone });
-  }
-  const response = await fetch(`${mode.workerUrl}/api/agents/token`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ repo: FRONTEND }),
-  });
-  token = ((await response.json()) as { token: string }).token;
+  await makeRepo(dir);
+  token = await agentToken(mode, FRONTEND);
 }, 180_000);
 
 afterAll(async () => {

@@ -1,0 +1,65 @@
+/**
+ * Shared set-up of the end-to-end tests: a real git origin and clone, an agent token, and the
+ * Worker's view of one repo, all against a running local mode (scripts/dev.ts).
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { LOCAL_SECRETS, type LocalMode } from "../../scripts/dev.ts";
+
+const exec = promisify(execFile);
+
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  return (await exec("git", args, { cwd })).stdout.trim();
+}
+
+/** A bare `origin.git` and a `clone` of it under `dir`, with one pushed commit on main. */
+export async function makeRepo(dir: string): Promise<{ origin: string; clone: string }> {
+  const origin = join(dir, "origin.git");
+  const clone = join(dir, "clone");
+  await exec("git", ["init", "-q", "--bare", "-b", "main", origin]);
+  await exec("git", ["clone", "-q", origin, clone]);
+  await git(clone, "config", "user.name", "Demo Dev");
+  await git(clone, "config", "user.email", "dev@example.com");
+  await git(clone, "commit", "-q", "--allow-empty", "-m", "chore: initial commit");
+  await git(clone, "push", "-q", "-u", "origin", "main");
+  return { origin, clone };
+}
+
+export async function agentToken(mode: LocalMode, repo: string): Promise<string> {
+  const response = await fetch(`${mode.workerUrl}/api/agents/token`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ repo }),
+  });
+  return ((await response.json()) as { token: string }).token;
+}
+
+export interface RunView {
+  runId: string;
+  number: number;
+  fence: number;
+  state: string;
+  outcome: string | null;
+  reason: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface RepoView {
+  name: string;
+  items: { number: number; verdict: string; reason: string; state: string }[];
+  runs: RunView[];
+  agents: { agentId: string }[];
+}
+
+/** One repo's part of `/api/state`. */
+export async function repoState(mode: LocalMode, repo: string): Promise<RepoView> {
+  const response = await fetch(`${mode.workerUrl}/api/state`, {
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
+  });
+  const body = (await response.json()) as { repos: RepoView[] };
+  const found = body.repos.find((r) => r.name === repo);
+  if (!found) throw new Error(`no ${repo} in /api/state`);
+  return found;
+}
