@@ -8,21 +8,23 @@ import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
-import { AgentMessage, parseFrame, PROTOCOL, type SteeringCommand } from "../protocol/messages.ts";
+import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
 import { createBoard } from "./create-board.ts";
 import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
 import { applyRunFrame } from "../queue/agent-frames.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
+import { Meta, META_SCHEMA } from "../queue/meta.ts";
 import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
 import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { migrate } from "./migrate.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
    CREATE TABLE applied_events (delivery_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
-   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+   ${META_SCHEMA}`,
   RUNS_SCHEMA + OUTBOX_SCHEMA,
 ];
 
@@ -46,6 +48,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   readonly #queue: MicroQueue;
   readonly #runs: Runs;
   readonly #outbox: Outbox;
+  readonly #meta: Meta;
   #loop: RepoLoop | undefined;
   /** Serializes board work: a refresh or finish awaits GitHub, and must not interleave. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -56,6 +59,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#queue = new MicroQueue(ctx.storage.sql);
     this.#runs = new Runs(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage.sql);
+    this.#meta = new Meta(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REPO_QUEUE_MIGRATIONS));
   }
 
@@ -65,7 +69,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !repo) {
       return Response.json({ error: "expected a WebSocket upgrade" }, { status: 426 });
     }
-    this.#rememberRepo(repo);
+    this.#meta.setOnce("repo", repo);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [AGENT_TAG]);
     const attachment: Attachment = { repo, agentId: null, capacity: 0, connectedAt: Date.now() };
@@ -80,7 +84,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       return { applied: false };
     }
     this.ctx.storage.transactionSync(() => {
-      this.#rememberRepo(repo);
+      this.#meta.setOnce("repo", repo);
       sql.exec("INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)", deliveryId, Date.now());
       if (event.kind === "issue" && this.#queue.get(event.number) === null && event.action !== "closed") {
         const config = loadWorkspaceConfig(this.env);
@@ -100,13 +104,13 @@ export class RepoQueue extends DurableObject<AppEnv> {
 
   /** Something elsewhere changed (e.g. a dependency in another repo closed): re-read soon. */
   async nudge(repo: string): Promise<void> {
-    this.#rememberRepo(repo);
+    this.#meta.setOnce("repo", repo);
     await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
   }
 
   /** Re-reads the board now (reconciliation, the operator's "reconcile now"). */
   async reconcile(repo: string): Promise<RepoQueueState> {
-    this.#rememberRepo(repo);
+    this.#meta.setOnce("repo", repo);
     await this.#serial(() => this.#refresh());
     return this.state();
   }
@@ -115,40 +119,14 @@ export class RepoQueue extends DurableObject<AppEnv> {
    * Sends a steering command to a live run, once per (source event, run): the id is derived
    * from both, so a repeated request is a no-op.
    */
-  async steer(input: {
-    runId: string;
-    command: SteeringCommand;
-    reason: string;
-    sourceEventId: string;
-    text: string;
-  }): Promise<{ ok: true; steerId: string; queued: boolean } | { ok: false; error: string }> {
-    const run = this.#runs.get(input.runId);
-    if (!run || run.state === "finished") return { ok: false, error: `run ${input.runId} is not live` };
-    const id = `steer-${input.sourceEventId}-${input.runId}-${input.command}`;
-    if (this.#outbox.appliedReply(id) !== null) return { ok: true, steerId: id, queued: false };
-    const frame = {
-      type: "steer" as const,
-      id,
-      runId: run.runId,
-      fence: run.fence,
-      command: input.command,
-      reason: input.reason,
-      sourceEventId: input.sourceEventId,
-      text: input.text,
-    };
-    this.ctx.storage.transactionSync(() => {
-      this.#outbox.add(run.agentId, run.runId, frame, Date.now());
-      this.#outbox.recordApplied(id, "steer", Date.now());
-    });
-    const agent = connectedAgents(this.ctx.getWebSockets(AGENT_TAG)).find((a) => a.agentId === run.agentId);
-    agent?.socket.send(JSON.stringify(frame));
-    return { ok: true, steerId: id, queued: agent === undefined };
+  async steer(input: SteerInput): Promise<SteerResult> {
+    return this.#repoLoop().steer(input);
   }
 
   async state(): Promise<RepoQueueState> {
     const sockets = this.ctx.getWebSockets(AGENT_TAG);
     return {
-      repo: this.#repoName(),
+      repo: this.#meta.get("repo"),
       items: this.#queue.list(),
       runs: this.#runs.recent(50),
       agents: connectedAgents(sockets).map((agent) => ({
@@ -207,7 +185,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   override async alarm(): Promise<void> {
     await this.#serial(async () => {
       await this.#repoLoop().expireLeases();
-      const due = Number(this.#meta("refresh_due") ?? "0");
+      const due = Number(this.#meta.get("refresh_due") ?? "0");
       if (due > 0 && due <= Date.now()) await this.#refresh();
     });
     await this.#armAlarm();
@@ -254,31 +232,31 @@ export class RepoQueue extends DurableObject<AppEnv> {
   }
 
   async #refresh(): Promise<void> {
-    this.#setMeta("refresh_due", "0");
+    this.#meta.set("refresh_due", "0");
     try {
       await this.#repoLoop().refresh();
       this.#lastRefresh = { at: new Date().toISOString(), error: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#lastRefresh = { at: new Date().toISOString(), error: message };
-      this.#setMeta("refresh_due", String(Date.now() + REFRESH_RETRY_MS));
-      console.error(JSON.stringify({ event: "refresh_failed", repo: this.#repoName(), message }));
+      this.#meta.set("refresh_due", String(Date.now() + REFRESH_RETRY_MS));
+      console.error(JSON.stringify({ event: "refresh_failed", repo: this.#meta.get("repo"), message }));
     }
   }
 
   async #scheduleRefresh(delayMs: number): Promise<void> {
     const due = Date.now() + delayMs;
-    const current = Number(this.#meta("refresh_due") ?? "0");
-    if (current === 0 || due < current) this.#setMeta("refresh_due", String(due));
+    const current = Number(this.#meta.get("refresh_due") ?? "0");
+    if (current === 0 || due < current) this.#meta.set("refresh_due", String(due));
     await this.#armAlarm();
   }
 
   /** One alarm serves every timer: the next refresh, lease expiry, and retry backoff. */
   async #armAlarm(): Promise<void> {
     const times = [
-      Number(this.#meta("refresh_due") ?? "0"),
+      Number(this.#meta.get("refresh_due") ?? "0"),
       this.#runs.nextExpiry() ?? 0,
-      ...this.#queue.list("queued").map((item) => item.notBefore),
+      this.#queue.nextNotBefore() ?? 0,
     ].filter((t) => t > 0);
     if (times.length === 0) return;
     const next = Math.max(Math.min(...times), Date.now());
@@ -289,7 +267,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   #repoLoop(): RepoLoop {
     if (this.#loop) return this.#loop;
     const config = loadWorkspaceConfig(this.env);
-    const name = this.#repoName();
+    const name = this.#meta.get("repo");
     const repo: RepoConfig | undefined = name ? findRepo(config, name) : undefined;
     if (!repo) throw new Error(`RepoQueue ${name ?? "(unnamed)"} is not a repo of the workspace`);
     this.#loop = new RepoLoop({
@@ -316,24 +294,5 @@ export class RepoQueue extends DurableObject<AppEnv> {
     const next = this.#chain.then(work, work);
     this.#chain = next.catch(() => undefined);
     return next;
-  }
-
-  #rememberRepo(repo: string): void {
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('repo', ?)", repo);
-  }
-
-  #repoName(): string | null {
-    return this.#meta("repo");
-  }
-
-  #meta(key: string): string | null {
-    return (
-      this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
-        ?.value ?? null
-    );
-  }
-
-  #setMeta(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
   }
 }

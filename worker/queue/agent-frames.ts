@@ -46,10 +46,7 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
         });
         break;
       case "run_finished":
-        await deps.loop.finishRun(run, frame.outcome, frame.reason, {
-          requeue: frame.outcome !== "succeeded",
-          status: "auto",
-        });
+        await deps.loop.finishRun(run, frame.outcome, frame.reason);
         break;
       case "steer_applied":
         deps.outbox.ack(frame.steerId);

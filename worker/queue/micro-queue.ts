@@ -123,6 +123,15 @@ export class MicroQueue {
     );
   }
 
+  /** The earliest retry time of a queued item waiting out its backoff, or null. */
+  nextNotBefore(): number | null {
+    return this.#sql
+      .exec<{ t: number | null }>(
+        "SELECT MIN(not_before) AS t FROM items WHERE state = 'queued' AND not_before > 0",
+      )
+      .one().t;
+  }
+
   /** Items in dispatch order: priority first, then the time they joined the queue. */
   list(state?: ItemState): QueueItem[] {
     const rows = state

@@ -6,13 +6,15 @@
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem } from "../board/board-item.ts";
 import { evaluateGate, staleClaims, unresolvedDependencyRefs, type StaleClaim } from "../board/gate.ts";
-import type { RunOutcome, ServerMessage } from "../protocol/messages.ts";
+import type { ServerMessage } from "../protocol/messages.ts";
 import { pickAgent, type ConnectedAgent } from "./agents.ts";
 import type { BoardPort } from "./board-port.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { MicroQueue } from "./micro-queue.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Run, Runs } from "./runs.ts";
+import { settleRun, type FinishOutcome } from "./settle-run.ts";
+import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
 
@@ -42,6 +44,11 @@ export class RepoLoop {
 
   get staleClaims(): StaleClaim[] {
     return this.#stale;
+  }
+
+  /** Sends a steering command to a live run, once per (source event, run, command). */
+  steer(input: SteerInput): SteerResult {
+    return steerRun(this.#d, input);
   }
 
   /** GitHub's GraphQL budget as this isolate's board client last saw it. */
@@ -88,7 +95,7 @@ export class RepoLoop {
       if (!item) continue;
       const live = runs.liveFor(entry.number);
       if (item.state === "CLOSED" || item.isArchived) {
-        if (live) await this.finishRun(live, "stopped", "issue closed", { requeue: false, status: null });
+        if (live) await this.finishRun(live, "stopped", "issue closed", true);
         queue.setState(entry.number, "done", { reason: item.isArchived ? "item archived" : "issue closed" });
         queue.setVerdict(
           entry.number,
@@ -224,57 +231,32 @@ export class RepoLoop {
   }
 
   /**
-   * Ends a run: releases its lock on the board and settles its item — done, requeued with
-   * backoff, or parked once it has failed `maxAttempts` times.
+   * Ends a run: records it, settles its item (see settle-run.ts), and releases its lock on
+   * the board. `issueClosed` leaves the board's Status alone and the item done.
    */
-  async finishRun(
-    run: Run,
-    outcome: RunOutcome | "expired",
-    reason: string,
-    options: { requeue: boolean; status: string | null | "auto" } = { requeue: true, status: "auto" },
-  ): Promise<void> {
+  async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
     const { config, queue, runs, outbox, now } = this.#d;
     const entry = queue.get(run.number);
-    const failed =
-      outcome === "failed" || outcome === "stalled" || outcome === "expired" || outcome === "refused";
-    const parked = failed && run.attempt >= config.dispatch.maxAttempts;
-    const requeue = options.requeue && outcome !== "succeeded" && !parked;
-    const status =
-      options.status !== "auto"
-        ? options.status
-        : outcome === "succeeded"
-          ? config.statuses.review
-          : parked
-            ? config.statuses.triage
-            : config.statuses.ready;
+    const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed });
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
       if (!entry) return;
-      if (outcome === "succeeded") {
-        queue.setState(run.number, "done", { reason: `run ${run.runId} succeeded` });
-        queue.setVerdict(run.number, "finished", `Run ${run.runId} succeeded: ${reason}`);
-      } else if (parked) {
-        queue.setState(run.number, "parked", { reason });
-        queue.setVerdict(run.number, "parked", `Parked after ${run.attempt} failed attempts: ${reason}`);
-      } else if (requeue) {
-        const backoff = failed ? config.dispatch.retryBaseSeconds * 1000 * 2 ** (run.attempt - 1) : 0;
-        queue.setState(run.number, "queued", {
-          notBefore: now() + backoff,
-          attempts: failed || outcome === "stopped" ? run.attempt : run.attempt - 1,
-        });
-        queue.setVerdict(run.number, "requeued", `Run ${run.runId} ${outcome}: ${reason}`);
-      } else {
-        queue.setState(run.number, "done", { reason });
-      }
-    });
-    const snapshot = entry?.snapshot;
-    if (snapshot) {
-      await this.#d.board.releaseClaim(snapshot, { status }).catch((error: unknown) => {
-        this.#d.log("release_failed", { runId: run.runId, error: String(error) });
+      queue.setState(run.number, settled.state, {
+        attempts: settled.attempts,
+        ...(settled.notBefore === undefined ? {} : { notBefore: settled.notBefore }),
+        reason: settled.reason,
       });
+      queue.setVerdict(run.number, settled.verdict, settled.reason);
+    });
+    if (entry?.snapshot) {
+      await this.#d.board
+        .releaseClaim(entry.snapshot, { status: settled.boardStatus })
+        .catch((error: unknown) => {
+          this.#d.log("release_failed", { runId: run.runId, error: String(error) });
+        });
     }
-    this.#d.log("run_finished", { runId: run.runId, outcome, reason, status });
+    this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }
 
   /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */
