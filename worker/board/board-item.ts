@@ -71,7 +71,3 @@ export function emptyFields(): BoardItem["fields"] {
     agentMode: null,
   };
 }
-
-export function itemLabel(item: Pick<BoardItem, "repo" | "number" | "itemId">): string {
-  return item.number === null ? item.itemId : `${item.repo ?? "?"}#${item.number}`;
-}

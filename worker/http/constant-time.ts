@@ -9,7 +9,7 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
     crypto.subtle.digest("SHA-256", encoder.encode(a)),
     crypto.subtle.digest("SHA-256", encoder.encode(b)),
   ]);
-  return crypto.subtle.timingSafeEqual(left, right) && a.length === b.length;
+  return crypto.subtle.timingSafeEqual(left, right);
 }
 
 /** The token from an `Authorization: Bearer <token>` header, or null. */

@@ -42,15 +42,11 @@ export class Inbox {
     );
   }
 
-  list(state?: InboxState): InboxEntry[] {
-    const rows = state
-      ? this.#sql.exec<{ delivery_id: string; event: string; state: string; attempts: number }>(
-          "SELECT delivery_id, event, state, attempts FROM inbox WHERE state = ? ORDER BY created_at, rowid",
-          state,
-        )
-      : this.#sql.exec<{ delivery_id: string; event: string; state: string; attempts: number }>(
-          "SELECT delivery_id, event, state, attempts FROM inbox ORDER BY created_at, rowid",
-        );
+  list(state: InboxState): InboxEntry[] {
+    const rows = this.#sql.exec<{ delivery_id: string; event: string; state: string; attempts: number }>(
+      "SELECT delivery_id, event, state, attempts FROM inbox WHERE state = ? ORDER BY created_at, rowid",
+      state,
+    );
     return rows.toArray().map((row) => ({
       deliveryId: row.delivery_id,
       // Written by `add` from a WorkspaceEvent in this same object.
@@ -78,9 +74,5 @@ export class Inbox {
 
   remove(deliveryId: string): void {
     this.#sql.exec("DELETE FROM inbox WHERE delivery_id = ?", deliveryId);
-  }
-
-  size(): number {
-    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox").one().n;
   }
 }
