@@ -118,18 +118,16 @@ afterAll(async () => {
 
 describe("the built-in codex template with the real Codex CLI", () => {
   it("finishes the dispatched Ready item's run as succeeded", async () => {
+    const outcome = async (): Promise<string | null | undefined> =>
+      (await repoState(mode, FRONTEND)).runs.find((r) => r.number === 21)?.outcome;
     try {
-      await expect
-        .poll(async () => (await repoState(mode, FRONTEND)).runs.find((r) => r.number === 21)?.outcome, {
-          timeout: 120_000,
-          interval: 500,
-        })
-        .toBe("succeeded");
+      await expect.poll(outcome, { timeout: 120_000, interval: 500 }).toEqual(expect.any(String));
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${diagnostics()}`, {
         cause: error,
       });
     }
+    expect(await outcome(), diagnostics()).toBe("succeeded");
   }, 150_000);
 
   it("leaves Codex's commit on the item's branch on the origin", async () => {
