@@ -98,20 +98,22 @@ export class RepoQueue extends DurableObject<AppEnv> {
         });
       }
     });
+    this.#loop?.invalidate(event.kind === "project_item" ? event.itemId : event.contentId);
     await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
     return { applied: true };
   }
 
-  /** Something elsewhere changed (e.g. a dependency in another repo closed): re-read soon. */
-  async nudge(repo: string): Promise<void> {
+  /** An issue elsewhere changed (e.g. a dependency in another repo closed): re-read soon. */
+  async nudge(repo: string, contentId: string): Promise<void> {
     this.#meta.setOnce("repo", repo);
+    this.#loop?.invalidate(contentId);
     await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
   }
 
-  /** Re-reads the board now (reconciliation, the operator's "reconcile now"). */
+  /** Reads the whole board now (reconciliation, the operator's "reconcile now"). */
   async reconcile(repo: string): Promise<RepoQueueState> {
     this.#meta.setOnce("repo", repo);
-    await this.#serial(() => this.#refresh());
+    await this.#serial(() => this.#refresh({ full: true }));
     return this.state();
   }
 
@@ -231,10 +233,10 @@ export class RepoQueue extends DurableObject<AppEnv> {
     await this.#scheduleRefresh(0);
   }
 
-  async #refresh(): Promise<void> {
+  async #refresh(options: { full?: boolean } = {}): Promise<void> {
     this.#meta.set("refresh_due", "0");
     try {
-      await this.#repoLoop().refresh();
+      await this.#repoLoop().refresh(options);
       this.#lastRefresh = { at: new Date().toISOString(), error: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

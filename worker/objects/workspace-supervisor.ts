@@ -100,7 +100,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
           entry.event.kind === "issue" &&
           (entry.event.action === "closed" || entry.event.action === "reopened")
         ) {
-          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null);
+          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null, entry.event.contentId);
         }
       } catch (error) {
         this.#inbox.markFailed(entry.deliveryId, error instanceof Error ? error.message : String(error));
@@ -168,12 +168,12 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   }
 
   /** Cross-repo dependency update: an issue closed or reopened may unblock items elsewhere. */
-  async #nudgeOthers(except: string | null): Promise<void> {
+  async #nudgeOthers(except: string | null, contentId: string): Promise<void> {
     const config = loadWorkspaceConfig(this.env);
     await Promise.all(
       config.repos
         .filter((repo) => repo.name !== except)
-        .map((repo) => this.env.REPO_QUEUE.getByName(repo.name).nudge(repo.name)),
+        .map((repo) => this.env.REPO_QUEUE.getByName(repo.name).nudge(repo.name, contentId)),
     );
   }
 

@@ -7,6 +7,8 @@ import type { BoardClient } from "../board/board-client.ts";
 export type BoardPort = Pick<
   BoardClient,
   | "listItems"
+  | "scanItems"
+  | "getItems"
   | "getItem"
   | "getIssueStates"
   | "writeClaim"

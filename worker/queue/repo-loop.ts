@@ -8,6 +8,7 @@ import type { BoardItem } from "../board/board-item.ts";
 import { evaluateGate, staleClaims, unresolvedDependencyRefs, type StaleClaim } from "../board/gate.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
 import { pickAgent, type ConnectedAgent } from "./agents.ts";
+import { BoardCache } from "./board-cache.ts";
 import type { BoardPort } from "./board-port.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { MicroQueue } from "./micro-queue.ts";
@@ -17,6 +18,9 @@ import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
+
+/** Between full reads of the board, refreshes scan for changes (see board-cache.ts). */
+const FULL_READ_EVERY_MS = 10 * 60 * 1000;
 
 export interface LoopDeps {
   config: WorkspaceConfig;
@@ -37,6 +41,7 @@ const norm = (value: string | null | undefined): string => (value ?? "").trim().
 export class RepoLoop {
   readonly #d: LoopDeps;
   #stale: StaleClaim[] = [];
+  readonly #cache = new BoardCache(FULL_READ_EVERY_MS);
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
@@ -56,10 +61,18 @@ export class RepoLoop {
     return this.#d.board.budget();
   }
 
-  /** Reads the board, re-evaluates every item of this repo, and dispatches what may run. */
-  async refresh(): Promise<void> {
+  /** An event touched this item or issue: read it in full on the next refresh. */
+  invalidate(id: string): void {
+    this.#cache.invalidate(id);
+  }
+
+  /**
+   * Reads the board (a scan plus the changed items, or in full when `full`), re-evaluates
+   * every item of this repo, and dispatches what may run.
+   */
+  async refresh(options: { full?: boolean } = {}): Promise<void> {
     const { config, repo, queue, board, now } = this.#d;
-    const items = await board.listItems();
+    const items = await this.#cache.read(board, now(), options);
     const mine = items.filter((item) => norm(item.repo) === norm(repo.name) && item.number !== null);
     const at = now();
     this.#d.transaction(() => {
