@@ -14,6 +14,7 @@ import type { BoardClaim, ClaimResult, ClaimValues } from "./claim.ts";
 import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
 import { AppTokenProvider } from "./github-app-auth.ts";
 import type { GitHubAppCredentials } from "./github-app-auth.ts";
+import { WebhookDeliveries } from "./hook-deliveries.ts";
 import { GITHUB_API_URL, GraphqlTransport } from "./graphql-transport.ts";
 import type { ProjectSchema } from "./project-schema.ts";
 import { fieldWrite, findField, toProjectSchema } from "./project-schema.ts";
@@ -100,6 +101,11 @@ export class BoardClient {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       userAgent: "worker-factory",
     });
+  }
+
+  /** The org webhook's deliveries, to redeliver the failed ones (REST, same auth and backoff). */
+  get webhooks(): WebhookDeliveries {
+    return new WebhookDeliveries(this.#transport, this.#config.project.org);
   }
 
   /** Points charged and left: for the dashboard and for sizing reconciliation. */

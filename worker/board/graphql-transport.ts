@@ -80,6 +80,60 @@ export class GraphqlTransport {
     return parsed.data;
   }
 
+  /**
+   * A REST call on the same host, with the same auth and rate-limit backoff (the org hook's
+   * deliveries). REST has its own budget, so nothing is recorded in the GraphQL meter.
+   * Returns the parsed body and the `link` header (for cursor pagination).
+   */
+  async rest<S extends z.ZodType>(
+    operation: string,
+    method: "GET" | "POST",
+    path: string,
+    schema: S,
+  ): Promise<{ data: z.infer<S>; link: string | null }> {
+    const url = `${this.#options.apiUrl.replace(/\/+$/, "")}${path}`;
+    const attempt = async (): Promise<{ body: unknown; link: string | null }> => {
+      const response = await this.#options.fetch(url, {
+        method,
+        headers: {
+          authorization: await this.#options.authorization(),
+          accept: "application/vnd.github+json",
+          "user-agent": this.#options.userAgent,
+        },
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text === "" ? null : JSON.parse(text);
+      } catch {
+        // not JSON: keep the text for the error message
+      }
+      if (!response.ok) {
+        // The shape of an @octokit/request error, so the shared backoff recognises rate limits.
+        throw Object.assign(new Error(`${method} ${path} answered ${response.status}`), {
+          status: response.status,
+          response: { headers: Object.fromEntries(response.headers), data: body },
+        });
+      }
+      return { body, link: response.headers.get("link") };
+    };
+    const result = await withBackoff(operation, attempt, {
+      policy: this.#options.retry,
+      sleep: this.#options.sleep,
+      now: this.#options.now,
+    }).catch((error: unknown) => {
+      throw toBoardError(operation, error);
+    });
+    const parsed = schema.safeParse(result.body);
+    if (!parsed.success) {
+      throw new BoardResponseError(
+        operation,
+        parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+      );
+    }
+    return { data: parsed.data, link: result.link };
+  }
+
   async #attempt(
     query: string,
     variables: Record<string, unknown>,

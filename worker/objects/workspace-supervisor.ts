@@ -9,6 +9,7 @@ import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo } from "../config/workspace-config.ts";
 import { createBoard } from "./create-board.ts";
+import { REDELIVERY_WINDOW_MS } from "../board/hook-deliveries.ts";
 import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";
@@ -19,6 +20,8 @@ const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA];
 /** How soon the alarm retries routing that failed, and how often it prunes otherwise. */
 const RETRY_MS = 30_000;
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+/** Redeliveries asked for per reconciliation, to stay well inside GitHub's limits. */
+const MAX_REDELIVERIES = 50;
 
 export interface IngestInput {
   deliveryId: string;
@@ -108,17 +111,42 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     }
   }
 
-  /** Resolves items that waited for the board, then has every RepoQueue re-read the board. */
-  async reconcile(): Promise<{ resolved: number; repos: number }> {
+  /**
+   * The backstop: resolves items that waited for the board, asks GitHub to redeliver what
+   * failed to reach us (when the hook id is configured), then has every RepoQueue read the
+   * whole board.
+   */
+  async reconcile(): Promise<{ resolved: number; redelivered: number; repos: number }> {
     const awaiting = this.#inbox.list("awaiting");
     for (const entry of awaiting) {
       if (entry.event.kind === "project_item") await this.#resolveItem(entry, entry.event.itemId);
     }
+    const redelivered = await this.#redeliverFailed();
     const config = loadWorkspaceConfig(this.env);
     await Promise.all(
       config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name)),
     );
-    return { resolved: awaiting.length - this.#inbox.list("awaiting").length, repos: config.repos.length };
+    return {
+      resolved: awaiting.length - this.#inbox.list("awaiting").length,
+      redelivered,
+      repos: config.repos.length,
+    };
+  }
+
+  /** GitHub never retries a failed delivery; ask for those of the last 3 days we never got. */
+  async #redeliverFailed(): Promise<number> {
+    const config = loadWorkspaceConfig(this.env);
+    const hookId = config.reconcile.hookId;
+    if (hookId === undefined) return 0;
+    const webhooks = createBoard(this.env, config).webhooks;
+    const failed = await webhooks.undelivered(hookId, Date.now() - REDELIVERY_WINDOW_MS);
+    let count = 0;
+    for (const delivery of failed.slice(0, MAX_REDELIVERIES)) {
+      if (this.#deliveries.has(delivery.guid)) continue;
+      await webhooks.redeliver(hookId, delivery.id);
+      count += 1;
+    }
+    return count;
   }
 
   /**
