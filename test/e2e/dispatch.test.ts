@@ -98,7 +98,7 @@ afterAll(async () => {
 });
 
 describe("dispatch to a local agent", () => {
-  it("runs a Ready item in a new worktree on its own branch, then clears its lock on the board", async () => {
+  it("runs a Ready item in a new worktree on its own branch, then clears its claim and asks for QA", async () => {
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 21)?.outcome, {
         timeout: 60_000,
@@ -111,8 +111,9 @@ describe("dispatch to a local agent", () => {
     expect(log.split("\n")[0]).toBe("docs: notes for issue 21");
 
     const item = await boardItem(21);
+    // app/pages is a medium-risk area: the change waits for a person's QA, holding its area.
     expect(item?.fields).toMatchObject({
-      status: "In Review",
+      status: "QA Required",
       lockKey: null,
       claimOwner: null,
       leaseExpires: null,
@@ -120,7 +121,17 @@ describe("dispatch to a local agent", () => {
     });
   });
 
-  it("holds back the item that conflicted with it and runs it next", async () => {
+  it("holds back the item that conflicted with it until QA passes, then runs it next", async () => {
+    await expect
+      .poll(async () => (await repoState()).items.find((i) => i.number === 30)?.reason, { timeout: 30_000 })
+      .toBe("Lock conflict: Issue #21 currently holds overlapping lock key(s).");
+    const verdict = await fetch(`${mode.workerUrl}/api/qa/verdict`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ repo: FRONTEND, number: 21, verdict: "pass" }),
+    });
+    expect(verdict.status).toBe(200);
+    expect((await boardItem(21))?.fields.status).toBe("In Review");
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 30)?.outcome, {
         timeout: 60_000,

@@ -5,7 +5,7 @@ import { settleRun } from "../../worker/queue/settle-run.ts";
 
 const config = parseWorkspaceConfig({ ...bundled, dispatch: { maxAttempts: 3, retryBaseSeconds: 60 } });
 const now = Date.parse("2026-05-01T12:00:00Z");
-const context = { config, now, issueClosed: false };
+const context = { config, now, issueClosed: false, needsQa: false };
 
 describe("settling a finished run", () => {
   it("marks a succeeded run's item done and moves the board to In Review", () => {
@@ -13,6 +13,12 @@ describe("settling a finished run", () => {
       state: "done",
       boardStatus: "In Review",
     });
+  });
+
+  it("moves the board to QA Required when the area's risk calls for QA", () => {
+    expect(
+      settleRun({ runId: "r1", attempt: 1 }, "succeeded", "2 commits", { ...context, needsQa: true }),
+    ).toMatchObject({ state: "done", verdict: "qa_required", boardStatus: "QA Required" });
   });
 
   it("requeues a failed run with exponential backoff and puts the board back to Ready", () => {

@@ -85,6 +85,8 @@ export const StatusValues = z
     done: z.array(z.string().min(1)).min(1).default(["Done"]),
     /** Written when a run finishes with commits on its branch: the PR awaits review. */
     review: z.string().min(1).default("In Review"),
+    /** Written instead of `review` when the change needs a person's QA; holds the lock meanwhile. */
+    qaRequired: z.string().min(1).default("QA Required"),
     /** Where an item without an Area, or a run that failed too often, goes back to. */
     triage: z.string().min(1).default("Triage"),
   })
@@ -115,6 +117,13 @@ export const WorkspaceConfig = z
       })
       .strict()
       .default({ maxAttempts: 3, retryBaseSeconds: 60 }),
+    qa: z
+      .object({
+        /** Risk levels whose finished runs wait for a person's QA (seed: "QA gating policy"). */
+        requiredFor: z.array(RiskLevel).default(["medium", "high"]),
+      })
+      .strict()
+      .default({ requiredFor: ["medium", "high"] }),
     reconcile: z
       .object({
         /** Organization webhook id, to list and redeliver failed deliveries. */

@@ -12,9 +12,12 @@ import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
 import { createBoard } from "./create-board.ts";
 import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
 import { applyRunFrame } from "../queue/agent-frames.ts";
+import { greetAgent, type Hello } from "../queue/agent-hello.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
 import { Meta, META_SCHEMA } from "../queue/meta.ts";
 import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
+import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
 import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
@@ -26,6 +29,7 @@ const REPO_QUEUE_MIGRATIONS = [
    CREATE TABLE applied_events (delivery_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
    ${META_SCHEMA}`,
   RUNS_SCHEMA + OUTBOX_SCHEMA,
+  QA_SESSIONS_SCHEMA,
 ];
 
 /** Board refreshes are coalesced: a burst of events costs one read of the board. */
@@ -34,7 +38,10 @@ const REFRESH_RETRY_MS = 30_000;
 
 export interface RepoQueueState {
   repo: string | null;
+  paused: boolean;
   items: QueueItem[];
+  /** The repo's QA micro queue: sessions waiting for the operator. */
+  qa: QaSession[];
   runs: Run[];
   agents: { agentId: string; capacity: number; liveRuns: number }[];
   staleClaims: StaleClaim[];
@@ -49,6 +56,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   readonly #runs: Runs;
   readonly #outbox: Outbox;
   readonly #meta: Meta;
+  readonly #qa: QaSessions;
   #loop: RepoLoop | undefined;
   /** Serializes board work: a refresh or finish awaits GitHub, and must not interleave. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -60,6 +68,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#runs = new Runs(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage.sql);
     this.#meta = new Meta(ctx.storage.sql);
+    this.#qa = new QaSessions(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REPO_QUEUE_MIGRATIONS));
   }
 
@@ -125,11 +134,27 @@ export class RepoQueue extends DurableObject<AppEnv> {
     return this.#repoLoop().steer(input);
   }
 
+  /** The operator's verdict on an item waiting for QA in this repo. */
+  async qaVerdict(number: number, verdict: "pass" | "fail", note: string | null): Promise<QaVerdictResult> {
+    const result = await this.#serial(() => this.#repoLoop().decideQa(number, verdict, note));
+    if (result.ok) await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
+    return result;
+  }
+
+  /** Pauses or resumes dispatch for this repo; runs already going keep going. */
+  async setPaused(repo: string, paused: boolean): Promise<void> {
+    this.#meta.setOnce("repo", repo);
+    this.#meta.set("paused", paused ? "1" : "0");
+    await this.#scheduleRefresh(0);
+  }
+
   async state(): Promise<RepoQueueState> {
     const sockets = this.ctx.getWebSockets(AGENT_TAG);
     return {
       repo: this.#meta.get("repo"),
+      paused: this.#meta.get("paused") === "1",
       items: this.#queue.list(),
+      qa: this.#qa.waiting(),
       runs: this.#runs.recent(50),
       agents: connectedAgents(sockets).map((agent) => ({
         agentId: agent.agentId,
@@ -193,44 +218,15 @@ export class RepoQueue extends DurableObject<AppEnv> {
     await this.#armAlarm();
   }
 
-  async #hello(
-    ws: WebSocket,
-    attachment: Attachment,
-    frame: Extract<AgentMessage, { type: "hello" }>,
-  ): Promise<void> {
-    if (frame.v !== PROTOCOL.version) {
-      ws.send(
-        JSON.stringify({
-          type: "error",
-          code: "version_mismatch",
-          message: `protocol v${PROTOCOL.version} expected`,
-        }),
-      );
-      ws.close(PROTOCOL.close.versionMismatch, "protocol version mismatch");
-      return;
-    }
-    for (const other of this.ctx.getWebSockets(AGENT_TAG)) {
-      if (other !== ws && attachmentOf(other)?.agentId === frame.agentId) {
-        other.close(PROTOCOL.close.replaced, "replaced by a newer connection");
-      }
-    }
-    ws.serializeAttachment({ ...attachment, agentId: frame.agentId, capacity: frame.capacity });
-    const stopRuns = frame.runs
-      .filter((run) => !this.#runs.checkFence(run.runId, run.fence).ok)
-      .map((run) => run.runId);
+  async #hello(ws: WebSocket, attachment: Attachment, frame: Hello): Promise<void> {
     const config = loadWorkspaceConfig(this.env);
-    ws.send(
-      JSON.stringify({
-        type: "welcome",
-        v: PROTOCOL.version,
-        repo: attachment.repo,
-        leaseSeconds: config.lease.durationSeconds,
-        heartbeatSeconds: config.lease.heartbeatSeconds,
-        stopRuns,
-      }),
-    );
-    for (const pending of this.#outbox.pending(frame.agentId)) ws.send(pending);
-    await this.#scheduleRefresh(0);
+    const greeted = greetAgent(ws, attachment, frame, {
+      sockets: this.ctx.getWebSockets(AGENT_TAG),
+      runs: this.#runs,
+      outbox: this.#outbox,
+      lease: config.lease,
+    });
+    if (greeted) await this.#scheduleRefresh(0);
   }
 
   async #refresh(options: { full?: boolean } = {}): Promise<void> {
@@ -288,6 +284,12 @@ export class RepoQueue extends DurableObject<AppEnv> {
       },
       now: Date.now,
       log: (event, fields) => console.log(JSON.stringify({ event, repo: repo.name, ...fields })),
+      qa: this.#qa,
+      reportQa: async (waiting) => {
+        const entries = waiting.map(({ number, title, url }) => ({ number, title, url }));
+        await this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace).syncQa(repo.name, entries);
+      },
+      paused: () => this.#meta.get("paused") === "1",
     });
     return this.#loop;
   }

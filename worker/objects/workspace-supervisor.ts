@@ -13,9 +13,11 @@ import { REDELIVERY_WINDOW_MS } from "../board/hook-deliveries.ts";
 import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";
+import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
+import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { migrate } from "./migrate.ts";
 
-const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA];
+const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA, QA_SEQUENCE_SCHEMA];
 
 /** How soon the alarm retries routing that failed, and how often it prunes otherwise. */
 const RETRY_MS = 30_000;
@@ -39,16 +41,20 @@ export interface SupervisorState {
   deliveryCount: number;
   awaitingResolution: InboxEntry[];
   pendingRoutes: number;
+  /** Manual QA in the operator's order; the first is the one to do now. */
+  qaSequence: QaEntry[];
 }
 
 export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   readonly #deliveries: Deliveries;
   readonly #inbox: Inbox;
+  readonly #qa: QaSequence;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
     this.#deliveries = new Deliveries(ctx.storage.sql);
     this.#inbox = new Inbox(ctx.storage.sql);
+    this.#qa = new QaSequence(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, SUPERVISOR_MIGRATIONS);
       if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
@@ -205,12 +211,42 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     );
   }
 
+  /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
+  async syncQa(repo: string, waiting: Omit<QaEntry, "repo">[]): Promise<void> {
+    this.#qa.sync(repo, waiting, Date.now());
+  }
+
+  /** The operator's QA verdict, handed to the item's RepoQueue; the item leaves the sequence. */
+  async qaVerdict(input: {
+    repo: string;
+    number: number;
+    verdict: "pass" | "fail";
+    note: string | null;
+  }): Promise<QaVerdictResult> {
+    if (!this.#qa.has(input.repo, input.number)) {
+      return { ok: false, error: `${input.repo}#${input.number} is not in the QA sequence` };
+    }
+    const result = await this.env.REPO_QUEUE.getByName(input.repo).qaVerdict(
+      input.number,
+      input.verdict,
+      input.note,
+    );
+    if (result.ok) this.#qa.remove(input.repo, input.number);
+    return result;
+  }
+
+  /** Moves an item in the QA sequence (0 = QA it next). */
+  async moveQa(repo: string, number: number, index: number): Promise<boolean> {
+    return this.#qa.move(repo, number, index);
+  }
+
   async state(limit = 50): Promise<SupervisorState> {
     return {
       deliveries: this.#deliveries.recent(limit),
       deliveryCount: this.#deliveries.count(),
       awaitingResolution: this.#inbox.list("awaiting"),
       pendingRoutes: this.#inbox.list("pending").length,
+      qaSequence: this.#qa.list(),
     };
   }
 

@@ -6,18 +6,18 @@
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem } from "../board/board-item.ts";
 import { evaluateGate, staleClaims, unresolvedDependencyRefs, type StaleClaim } from "../board/gate.ts";
-import type { ServerMessage } from "../protocol/messages.ts";
 import { pickAgent, type ConnectedAgent } from "./agents.ts";
+import { findArea } from "../board/locks.ts";
 import { BoardCache } from "./board-cache.ts";
+import { CLAIM_OWNER_PREFIX, claimAndDispatch } from "./claim-item.ts";
+import type { QaSession, QaSessions } from "./qa-sessions.ts";
+import { decideQa, syncQa, type QaVerdictResult } from "./repo-qa.ts";
 import type { BoardPort } from "./board-port.ts";
-import { dispatchArgs } from "./dispatch-args.ts";
 import type { MicroQueue } from "./micro-queue.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Run, Runs } from "./runs.ts";
 import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
-
-export const CLAIM_OWNER_PREFIX = "worker-factory/";
 
 /** Between full reads of the board, refreshes scan for changes (see board-cache.ts). */
 const FULL_READ_EVERY_MS = 10 * 60 * 1000;
@@ -34,6 +34,11 @@ export interface LoopDeps {
   send: (agentId: string, frame: string) => void;
   now: () => number;
   log: (event: string, fields: Record<string, unknown>) => void;
+  qa: QaSessions;
+  /** Tells the supervisor this repo's waiting QA sessions (the workspace QA sequence). */
+  reportQa: (waiting: QaSession[]) => Promise<void>;
+  /** The operator paused dispatch for this repo. */
+  paused: () => boolean;
 }
 
 const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
@@ -78,8 +83,9 @@ export class RepoLoop {
     this.#d.transaction(() => {
       for (const item of mine) {
         const known = queue.get(item.number ?? 0);
-        const ready = norm(item.fields.status) === norm(config.statuses.ready);
-        if (!known && !ready) continue;
+        const status = norm(item.fields.status);
+        const wanted = status === norm(config.statuses.ready) || status === norm(config.statuses.qaRequired);
+        if (!known && !wanted) continue;
         queue.upsert({
           number: item.number ?? 0,
           itemId: item.itemId,
@@ -93,7 +99,13 @@ export class RepoLoop {
     this.#stale = staleClaims(items, config, at, (owner) => owner.startsWith(CLAIM_OWNER_PREFIX)).filter(
       (claim) => norm(claim.repo) === norm(repo.name),
     );
+    await syncQa(this.#d, mine, options.full === true);
     await this.#evaluateAndDispatch(items);
+  }
+
+  /** The operator's QA verdict for an item waiting in this repo's QA queue. */
+  decideQa(number: number, verdict: "pass" | "fail", note: string | null): Promise<QaVerdictResult> {
+    return decideQa(this.#d, number, verdict, note);
   }
 
   async #evaluateAndDispatch(board: BoardItem[]): Promise<void> {
@@ -142,6 +154,10 @@ export class RepoLoop {
         );
         continue;
       }
+      if (this.#d.paused()) {
+        queue.setVerdict(entry.number, "runnable", "Runnable; dispatch is paused by the operator.");
+        continue;
+      }
       const agent = pickAgent(this.#d.agents(), (id) => runs.liveCountFor(id));
       if (!agent) {
         const connected = this.#d.agents().length;
@@ -152,7 +168,7 @@ export class RepoLoop {
         queue.setVerdict(entry.number, "runnable", reason);
         continue;
       }
-      const claimed = await this.#claim(item, agent, verdict, entry.attempts + 1);
+      const claimed = await claimAndDispatch(this.#d, item, agent, verdict, entry.attempts + 1);
       if (claimed) {
         // Later items in this pass must see the claim as an active holder.
         const index = board.findIndex((candidate) => candidate.itemId === item.itemId);
@@ -166,83 +182,6 @@ export class RepoLoop {
     }
   }
 
-  async #claim(
-    item: BoardItem,
-    agent: ConnectedAgent,
-    verdict: {
-      area: string;
-      scope: "area" | "files";
-      lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
-      lockKeyText: string;
-    },
-    attempt: number,
-  ): Promise<boolean> {
-    const { config, repo, queue, runs, outbox, now } = this.#d;
-    const number = item.number ?? 0;
-    const at = now();
-    const leaseMs = config.lease.durationSeconds * 1000;
-    let run!: Run;
-    this.#d.transaction(() => {
-      const fence = runs.nextFence();
-      run = runs.create({
-        runId: `${repo.name.split("/")[1] ?? "run"}-${number}-f${fence}`,
-        number,
-        itemId: item.itemId,
-        fence,
-        agentId: agent.agentId,
-        attempt,
-        lockKeys: verdict.lockKeyText,
-        leaseExpires: at + leaseMs,
-        lastHeartbeat: at,
-        boardWrittenAt: at,
-        startedAt: at,
-      });
-      queue.setState(number, "running", { attempts: attempt });
-      queue.setVerdict(
-        number,
-        "claiming",
-        `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
-      );
-    });
-    const outcome = await this.#d.board
-      .writeClaim(item, {
-        lockKey: verdict.lockKeyText,
-        claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
-        leaseExpires: new Date(at + leaseMs).toISOString(),
-        lastHeartbeat: new Date(at).toISOString(),
-        status: config.statuses.inProgress,
-      })
-      .catch((error: unknown) => ({ kind: "lost" as const, reason: `board write failed: ${String(error)}` }));
-    if (outcome.kind === "lost") {
-      this.#d.transaction(() => {
-        runs.finish(run.runId, "lost_claim", outcome.reason, now());
-        queue.setState(number, "queued", { attempts: attempt - 1 });
-        queue.setVerdict(number, "conflict", outcome.reason);
-      });
-      this.#d.log("claim_lost", { number, reason: outcome.reason });
-      return false;
-    }
-    const frame: ServerMessage & { id: string } = {
-      type: "dispatch",
-      id: `dispatch-${run.runId}`,
-      runId: run.runId,
-      fence: run.fence,
-      args: dispatchArgs(item, repo, verdict, attempt, []),
-    };
-    this.#d.transaction(() => {
-      runs.setState(run.runId, "dispatched");
-      outbox.add(agent.agentId, run.runId, frame, now());
-      queue.setVerdict(
-        number,
-        "active",
-        `Dispatched to ${agent.agentId} as ${run.runId} (fence ${run.fence}).`,
-      );
-    });
-    this.#d.send(agent.agentId, JSON.stringify(frame));
-    this.#d.log("dispatched", { number, runId: run.runId, fence: run.fence, agent: agent.agentId });
-    return true;
-  }
-
   /**
    * Ends a run: records it, settles its item (see settle-run.ts), and releases its lock on
    * the board. `issueClosed` leaves the board's Status alone and the item done.
@@ -250,7 +189,9 @@ export class RepoLoop {
   async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
     const { config, queue, runs, outbox, now } = this.#d;
     const entry = queue.get(run.number);
-    const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed });
+    const risk = entry?.snapshot ? findArea(this.#d.repo, entry.snapshot.fields.area ?? "")?.risk : undefined;
+    const needsQa = risk !== undefined && config.qa.requiredFor.includes(risk);
+    const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed, needsQa });
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);

@@ -1,7 +1,8 @@
 /**
- * What a finished run means for its item: done, requeued (with exponential backoff after a
- * failure), or parked after `maxAttempts` failures, and which Status the board gets when the
- * lock is released. Pure; the repo loop applies it.
+ * What a finished run means for its item: done (in review, or waiting for QA when its area's
+ * risk calls for it), requeued (with exponential backoff after a failure), or parked after
+ * `maxAttempts` failures, and which Status the board gets when the lock is released. Pure;
+ * the repo loop applies it.
  */
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { RunOutcome } from "../protocol/messages.ts";
@@ -25,7 +26,7 @@ export function settleRun(
   run: { runId: string; attempt: number },
   outcome: FinishOutcome,
   reason: string,
-  context: { config: WorkspaceConfig; now: number; issueClosed: boolean },
+  context: { config: WorkspaceConfig; now: number; issueClosed: boolean; needsQa: boolean },
 ): Settlement {
   const { config, now } = context;
   if (context.issueClosed) {
@@ -36,6 +37,16 @@ export function settleRun(
       attempts: run.attempt,
       notBefore: undefined,
       boardStatus: null,
+    };
+  }
+  if (outcome === "succeeded" && context.needsQa) {
+    return {
+      state: "done",
+      verdict: "qa_required",
+      reason: `Run ${run.runId} succeeded and waits for QA: ${reason}`,
+      attempts: run.attempt,
+      notBefore: undefined,
+      boardStatus: config.statuses.qaRequired,
     };
   }
   if (outcome === "succeeded") {

@@ -55,6 +55,7 @@ api.get("/state", async (c) => {
     deliveryCount: supervisor.deliveryCount,
     awaitingResolution: supervisor.awaitingResolution,
     pendingRoutes: supervisor.pendingRoutes,
+    qaSequence: supervisor.qaSequence,
     repos: repos.map(({ repo: _repo, ...rest }) => rest),
   });
 });
@@ -64,9 +65,8 @@ api.post("/reconcile", async (c) => c.json(await supervisorFor(c.env).reconcile(
 const RepoBody = z.object({ repo: z.string() });
 
 api.post("/agents/token", zValidator("json", RepoBody, validationError), async (c) => {
-  const repo = findRepo(loadWorkspaceConfig(c.env), c.req.valid("json").repo);
-  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
-  return c.json({ repo: repo.name, token: await agentTokenFor(c.env.AGENT_TOKEN_KEY, repo.name) });
+  const repo = configuredRepo(c.env, c.req.valid("json").repo);
+  return c.json({ repo, token: await agentTokenFor(c.env.AGENT_TOKEN_KEY, repo) });
 });
 
 const SteerBody = z.object({
@@ -80,9 +80,55 @@ const SteerBody = z.object({
 
 api.post("/steer", zValidator("json", SteerBody, validationError), async (c) => {
   const body = c.req.valid("json");
-  const repo = findRepo(loadWorkspaceConfig(c.env), body.repo);
-  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
-  const result = await repoQueueFor(c.env, repo.name).steer(body);
+  const result = await repoQueueFor(c.env, configuredRepo(c.env, body.repo)).steer(body);
   if (!result.ok) throw new HTTPException(409, { message: result.error });
   return c.json(result, 202);
+});
+
+/** The repo named in a body, as configured, or a 404. */
+function configuredRepo(env: AppEnv, name: string): string {
+  const repo = findRepo(loadWorkspaceConfig(env), name);
+  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
+  return repo.name;
+}
+
+const QaVerdictBody = z.object({
+  repo: z.string(),
+  number: z.number().int().positive(),
+  verdict: z.enum(["pass", "fail"]),
+  note: z.string().max(4000).nullable().default(null),
+});
+
+api.post("/qa/verdict", zValidator("json", QaVerdictBody, validationError), async (c) => {
+  const body = c.req.valid("json");
+  const result = await supervisorFor(c.env).qaVerdict({ ...body, repo: configuredRepo(c.env, body.repo) });
+  if (!result.ok) throw new HTTPException(409, { message: result.error });
+  return c.json({ status: "recorded" });
+});
+
+const QaMoveBody = z.object({
+  repo: z.string(),
+  number: z.number().int().positive(),
+  position: z.number().int().min(0),
+});
+
+api.post("/qa/move", zValidator("json", QaMoveBody, validationError), async (c) => {
+  const body = c.req.valid("json");
+  const moved = await supervisorFor(c.env).moveQa(
+    configuredRepo(c.env, body.repo),
+    body.number,
+    body.position,
+  );
+  if (!moved)
+    throw new HTTPException(404, { message: `${body.repo}#${body.number} is not in the QA sequence` });
+  return c.json({ qaSequence: (await supervisorFor(c.env).state(1)).qaSequence });
+});
+
+const PauseBody = z.object({ repo: z.string(), paused: z.boolean() });
+
+api.post("/pause", zValidator("json", PauseBody, validationError), async (c) => {
+  const body = c.req.valid("json");
+  const repo = configuredRepo(c.env, body.repo);
+  await repoQueueFor(c.env, repo).setPaused(repo, body.paused);
+  return c.json({ repo, paused: body.paused });
 });

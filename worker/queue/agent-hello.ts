@@ -1,0 +1,49 @@
+/**
+ * An agent's `hello` on a fresh or resumed socket: check the protocol version, retire an
+ * older socket of the same agent id, remember the agent's capacity in the socket attachment,
+ * answer `welcome` (naming the runs it reported that are no longer current, to stop), then
+ * resend every frame it has not acknowledged. Used by the RepoQueue's webSocketMessage.
+ */
+import type { WorkspaceConfig } from "../config/workspace-config.ts";
+import { PROTOCOL, type AgentMessage } from "../protocol/messages.ts";
+import { attachmentOf, type Attachment } from "./agents.ts";
+import type { Outbox } from "./outbox.ts";
+import type { Runs } from "./runs.ts";
+
+export type Hello = Extract<AgentMessage, { type: "hello" }>;
+
+/** Returns false when the socket was refused (wrong protocol version). */
+export function greetAgent(
+  ws: WebSocket,
+  attachment: Attachment,
+  frame: Hello,
+  deps: { sockets: readonly WebSocket[]; runs: Runs; outbox: Outbox; lease: WorkspaceConfig["lease"] },
+): boolean {
+  if (frame.v !== PROTOCOL.version) {
+    const message = `protocol v${PROTOCOL.version} expected`;
+    ws.send(JSON.stringify({ type: "error", code: "version_mismatch", message }));
+    ws.close(PROTOCOL.close.versionMismatch, "protocol version mismatch");
+    return false;
+  }
+  for (const other of deps.sockets) {
+    if (other !== ws && attachmentOf(other)?.agentId === frame.agentId) {
+      other.close(PROTOCOL.close.replaced, "replaced by a newer connection");
+    }
+  }
+  ws.serializeAttachment({ ...attachment, agentId: frame.agentId, capacity: frame.capacity });
+  const stopRuns = frame.runs
+    .filter((run) => !deps.runs.checkFence(run.runId, run.fence).ok)
+    .map((run) => run.runId);
+  ws.send(
+    JSON.stringify({
+      type: "welcome",
+      v: PROTOCOL.version,
+      repo: attachment.repo,
+      leaseSeconds: deps.lease.durationSeconds,
+      heartbeatSeconds: deps.lease.heartbeatSeconds,
+      stopRuns,
+    }),
+  );
+  for (const pending of deps.outbox.pending(frame.agentId)) ws.send(pending);
+  return true;
+}

@@ -1,0 +1,93 @@
+/**
+ * Claims one runnable item for one agent and dispatches it: a new run with the repo's next
+ * fence (recorded before the board write, so the lock is held locally while GitHub answers),
+ * the claim fields written and read back, then the dispatch frame through the outbox. A lost
+ * claim (someone else wrote in between) backs off and leaves the item queued with the reason.
+ */
+import type { BoardItem } from "../board/board-item.ts";
+import type { ServerMessage } from "../protocol/messages.ts";
+import type { ConnectedAgent } from "./agents.ts";
+import { dispatchArgs } from "./dispatch-args.ts";
+import type { LoopDeps } from "./repo-loop.ts";
+import type { Run } from "./runs.ts";
+
+/** What our claims write in Claim Owner, before the agent id; other owners are people. */
+export const CLAIM_OWNER_PREFIX = "worker-factory/";
+
+export async function claimAndDispatch(
+  deps: LoopDeps,
+  item: BoardItem,
+  agent: ConnectedAgent,
+  verdict: {
+    area: string;
+    scope: "area" | "files";
+    lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
+    lockKeyText: string;
+  },
+  attempt: number,
+): Promise<boolean> {
+  const { config, repo, queue, runs, outbox, now } = deps;
+  const number = item.number ?? 0;
+  const at = now();
+  const leaseMs = config.lease.durationSeconds * 1000;
+  let run!: Run;
+  deps.transaction(() => {
+    const fence = runs.nextFence();
+    run = runs.create({
+      runId: `${repo.name.split("/")[1] ?? "run"}-${number}-f${fence}`,
+      number,
+      itemId: item.itemId,
+      fence,
+      agentId: agent.agentId,
+      attempt,
+      lockKeys: verdict.lockKeyText,
+      leaseExpires: at + leaseMs,
+      lastHeartbeat: at,
+      boardWrittenAt: at,
+      startedAt: at,
+    });
+    queue.setState(number, "running", { attempts: attempt });
+    queue.setVerdict(
+      number,
+      "claiming",
+      `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
+    );
+  });
+  const outcome = await deps.board
+    .writeClaim(item, {
+      lockKey: verdict.lockKeyText,
+      claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
+      leaseExpires: new Date(at + leaseMs).toISOString(),
+      lastHeartbeat: new Date(at).toISOString(),
+      status: config.statuses.inProgress,
+    })
+    .catch((error: unknown) => ({ kind: "lost" as const, reason: `board write failed: ${String(error)}` }));
+  if (outcome.kind === "lost") {
+    deps.transaction(() => {
+      runs.finish(run.runId, "lost_claim", outcome.reason, now());
+      queue.setState(number, "queued", { attempts: attempt - 1 });
+      queue.setVerdict(number, "conflict", outcome.reason);
+    });
+    deps.log("claim_lost", { number, reason: outcome.reason });
+    return false;
+  }
+  const frame: ServerMessage & { id: string } = {
+    type: "dispatch",
+    id: `dispatch-${run.runId}`,
+    runId: run.runId,
+    fence: run.fence,
+    args: dispatchArgs(item, repo, verdict, attempt, deps.qa.contextFor(number)),
+  };
+  deps.transaction(() => {
+    runs.setState(run.runId, "dispatched");
+    outbox.add(agent.agentId, run.runId, frame, now());
+    queue.setVerdict(
+      number,
+      "active",
+      `Dispatched to ${agent.agentId} as ${run.runId} (fence ${run.fence}).`,
+    );
+  });
+  deps.send(agent.agentId, JSON.stringify(frame));
+  deps.log("dispatched", { number, runId: run.runId, fence: run.fence, agent: agent.agentId });
+  return true;
+}

@@ -1,0 +1,57 @@
+/**
+ * The repo side of QA: mirror the board's QA items into the repo's QA sessions and tell the
+ * supervisor when the waiting set changes; apply the operator's verdict (pass: the PR goes to
+ * review; fail: the item goes back to Ready with the note as context for its next run).
+ * Used by the repo loop.
+ */
+import type { BoardItem } from "../board/board-item.ts";
+import type { LoopDeps } from "./repo-loop.ts";
+import type { QaSession } from "./qa-sessions.ts";
+
+export type QaVerdictResult = { ok: true } | { ok: false; error: string };
+
+const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
+
+/** Syncs QA sessions with the repo's board items; reports to the supervisor if needed. */
+export async function syncQa(deps: LoopDeps, mine: readonly BoardItem[], force: boolean): Promise<void> {
+  const { config, qa, now } = deps;
+  const inQa = mine
+    .filter(
+      (item) =>
+        norm(item.fields.status) === norm(config.statuses.qaRequired) &&
+        item.state !== "CLOSED" &&
+        !item.isArchived,
+    )
+    .map((item) => ({ number: item.number ?? 0, title: item.title, url: item.url }));
+  let changed = false;
+  deps.transaction(() => {
+    changed = qa.sync(inQa, now());
+  });
+  if (changed || force) await deps.reportQa(qa.waiting());
+}
+
+export async function decideQa(
+  deps: LoopDeps,
+  number: number,
+  verdict: "pass" | "fail",
+  note: string | null,
+): Promise<QaVerdictResult> {
+  const { config, qa, queue, now } = deps;
+  const session: QaSession | null = qa.get(number);
+  if (session?.state !== "waiting") return { ok: false, error: `#${number} is not waiting for QA` };
+  const snapshot = queue.get(number)?.snapshot;
+  if (!snapshot) return { ok: false, error: `#${number} has no board snapshot yet` };
+  const status = verdict === "pass" ? config.statuses.review : config.statuses.ready;
+  await deps.board.releaseClaim(snapshot, { status });
+  deps.transaction(() => {
+    qa.decide(number, verdict === "pass" ? "passed" : "failed", note, now());
+    if (verdict === "fail") {
+      queue.setState(number, "queued", { notBefore: 0 });
+      queue.setVerdict(number, "requeued", `QA failed${note ? `: ${note}` : ""}.`);
+    } else {
+      queue.setVerdict(number, "finished", `QA passed${note ? `: ${note}` : ""}.`);
+    }
+  });
+  await deps.reportQa(qa.waiting());
+  return { ok: true };
+}
