@@ -27,7 +27,8 @@ th{background:#f6f8fa}.muted{color:#656d76}.v-runnable{color:#1a7f37}.v-conflict
 </style></head><body>
 <h1>Worker Factory <span class="muted" id="workspace"></span></h1>
 <form id="login" hidden><label>Admin token <input id="token" type="password" autocomplete="off"></label> <button>Show state</button></form>
-<p class="muted" id="status"></p><div id="repos"></div>
+<p class="muted" id="status"></p>
+<h2>QA sequence</h2><div id="qa"></div><div id="repos"></div>
 <h2>Recent deliveries</h2><table id="deliveries"></table>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -44,7 +45,9 @@ async function load() {
   $("login").hidden = true;
   $("workspace").textContent = s.workspace + " · " + s.project.org + " project " + s.project.number;
   $("status").textContent = "Updated " + new Date().toLocaleTimeString() + " · " + s.deliveryCount + " deliveries kept";
-  $("repos").innerHTML = s.repos.map((r) => "<h2>" + esc(r.name) + "</h2>" +
+  $("qa").innerHTML = table(["", "Repo", "Item"], s.qaSequence.map((q, i) => [i === 0 ? "<b>now</b>" : String(i + 1),
+    esc(q.repo), "#" + q.number + " " + esc(q.title)]));
+  $("repos").innerHTML = s.repos.map((r) => "<h2>" + esc(r.name) + (r.paused ? " <span class=v-parked>(paused)</span>" : "") + "</h2>" +
     "<p class=muted>Agents: " + (r.agents.length ? r.agents.map((a) => esc(a.agentId) + " (" + a.liveRuns + "/" + a.capacity + ")").join(", ") : "none connected") +
     (r.budget ? " · GitHub budget " + r.budget.remaining + "/" + r.budget.limit + " points" : "") +
     (r.lastRefresh && r.lastRefresh.error ? " · board read failed: " + esc(r.lastRefresh.error) : "") + "</p>" +
