@@ -36,6 +36,14 @@ export type GateInput = {
   issueStates?: readonly IssueState[];
   config: WorkspaceConfig;
   now: Date | number;
+  /** `prepareBoard(board, config, now)`, computed once for many candidates of one pass. */
+  prepared?: PreparedBoard;
+};
+
+/** What every candidate of one pass needs from the board: an index and the active holders. */
+export type PreparedBoard = {
+  index: Map<string, BoardItem>;
+  active: Array<{ item: BoardItem; heldKeys: LockKey[] }>;
 };
 
 export type StaleClaim = ItemRef & {
@@ -150,14 +158,28 @@ function notReady(item: BoardItem, config: WorkspaceConfig): GateVerdict | null 
   return null;
 }
 
-function lockHolders(input: GateInput, requested: readonly LockKey[], now: number): LockHolder[] {
+/** Indexes the board and works out, once, which items are active and the keys they hold. */
+export function prepareBoard(
+  board: readonly BoardItem[],
+  config: WorkspaceConfig,
+  now: Date | number,
+): PreparedBoard {
+  const at = time(now);
+  return {
+    index: boardIndex(board),
+    active: board
+      .filter((item) => isActive(item, config, at))
+      .map((item) => ({ item, heldKeys: heldLocks(item, config) })),
+  };
+}
+
+function lockHolders(input: GateInput, prepared: PreparedBoard, requested: readonly LockKey[]): LockHolder[] {
   const { item, config } = input;
   const holders: LockHolder[] = [];
-  for (const other of input.board) {
+  for (const { item: other, heldKeys } of prepared.active) {
     if (other.itemId === item.itemId || (other.contentId !== null && other.contentId === item.contentId))
       continue;
-    if (!sameRepo(other.repo, item.repo) || !isActive(other, config, now)) continue;
-    const heldKeys = heldLocks(other, config);
+    if (!sameRepo(other.repo, item.repo)) continue;
     const conflicts = findKeyConflicts(requested, heldKeys, config);
     if (conflicts.length > 0)
       holders.push({ itemId: other.itemId, repo: other.repo, number: other.number, heldKeys, conflicts });
@@ -184,7 +206,8 @@ export function evaluateGate(input: GateInput): GateVerdict {
   const requested = requestedLocks(item, findRepo(config, item.repo ?? ""));
   if (!requested.ok) return { kind: "triage", reason: requested.reason };
 
-  const onBoard = boardIndex(input.board);
+  const prepared = input.prepared ?? prepareBoard(input.board, config, now);
+  const onBoard = prepared.index;
   const known = new Map<string, IssueState>();
   for (const state of [...item.blockedBy, ...(input.issueStates ?? [])]) known.set(issueRefKey(state), state);
   const { refs, invalid } = dependencyRefs(item);
@@ -199,7 +222,7 @@ export function evaluateGate(input: GateInput): GateVerdict {
     return { kind: "waiting", reason: `Waiting on dependencies: ${names.join(", ")}.`, open, invalid };
   }
 
-  const holders = lockHolders(input, requested.keys, now);
+  const holders = lockHolders(input, prepared, requested.keys);
   const holder = holders[0];
   if (holder !== undefined) {
     return {

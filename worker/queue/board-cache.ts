@@ -13,12 +13,15 @@ export type CacheReader = Pick<BoardPort, "listItems" | "scanItems" | "getItems"
 
 export class BoardCache {
   readonly #fullEveryMs: number;
+  readonly #query: string | undefined;
   #items = new Map<string, BoardItem>();
   #invalid = new Set<string>();
   #fullAt = 0;
 
-  constructor(fullEveryMs: number) {
+  /** `query` narrows every read with Projects' filter syntax (e.g. `repo:owner/name`). */
+  constructor(fullEveryMs: number, query?: string) {
     this.#fullEveryMs = fullEveryMs;
+    this.#query = query;
   }
 
   /** Marks an item (by item id or content id) to be read in full on the next refresh. */
@@ -28,13 +31,13 @@ export class BoardCache {
 
   async read(board: CacheReader, now: number, options: { full?: boolean } = {}): Promise<BoardItem[]> {
     if (options.full || this.#items.size === 0 || now - this.#fullAt >= this.#fullEveryMs) {
-      const items = await board.listItems();
+      const items = await board.listItems(this.#filter());
       this.#items = new Map(items.map((item) => [item.itemId, item]));
       this.#invalid.clear();
       this.#fullAt = now;
       return items;
     }
-    const stamps = await board.scanItems();
+    const stamps = await board.scanItems(this.#filter());
     const changed = stamps
       .filter((stamp) => {
         const cached = this.#items.get(stamp.itemId);
@@ -57,5 +60,9 @@ export class BoardCache {
     this.#items = next;
     this.#invalid.clear();
     return [...next.values()];
+  }
+
+  #filter(): { query?: string } {
+    return this.#query === undefined ? {} : { query: this.#query };
   }
 }

@@ -5,7 +5,14 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem } from "../board/board-item.ts";
-import { evaluateGate, staleClaims, unresolvedDependencyRefs, type StaleClaim } from "../board/gate.ts";
+import {
+  evaluateGate,
+  prepareBoard,
+  staleClaims,
+  unresolvedDependencyRefs,
+  type PreparedBoard,
+  type StaleClaim,
+} from "../board/gate.ts";
 import { pickAgent, type ConnectedAgent } from "./agents.ts";
 import { findArea } from "../board/locks.ts";
 import { BoardCache } from "./board-cache.ts";
@@ -46,10 +53,13 @@ const norm = (value: string | null | undefined): string => (value ?? "").trim().
 export class RepoLoop {
   readonly #d: LoopDeps;
   #stale: StaleClaim[] = [];
-  readonly #cache = new BoardCache(FULL_READ_EVERY_MS);
+  readonly #cache: BoardCache;
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
+    // Only this repo's items: locks never cross repos, and dependencies elsewhere are read
+    // as issue states. Five repos then share the budget instead of each reading everything.
+    this.#cache = new BoardCache(FULL_READ_EVERY_MS, `repo:${deps.repo.name}`);
   }
 
   get staleClaims(): StaleClaim[] {
@@ -114,6 +124,8 @@ export class RepoLoop {
     const snapshots = candidates.map((entry) => entry.snapshot).filter((s): s is BoardItem => s !== null);
     const missing = unresolvedDependencyRefs(snapshots, board);
     const issueStates = missing.length > 0 ? await this.#d.board.getIssueStates(missing) : [];
+    // Indexed once per pass (and again after a claim changes the board): the gate is then linear.
+    let prepared: PreparedBoard | undefined;
 
     for (const entry of candidates) {
       const item = board.find((candidate) => candidate.itemId === entry.itemId) ?? entry.snapshot;
@@ -137,7 +149,8 @@ export class RepoLoop {
         );
         continue;
       }
-      const verdict = evaluateGate({ item, board, issueStates, config, now: this.#d.now() });
+      prepared ??= prepareBoard(board, config, this.#d.now());
+      const verdict = evaluateGate({ item, board, issueStates, config, now: this.#d.now(), prepared });
       if (verdict.kind === "active" && entry.state === "running") continue;
       if (verdict.kind !== "runnable") {
         queue.setVerdict(entry.number, verdict.kind, verdict.reason);
@@ -178,6 +191,7 @@ export class RepoLoop {
         };
         if (index >= 0) board[index] = held;
         else board.push(held);
+        prepared = undefined;
       }
     }
   }
