@@ -20,7 +20,7 @@ const PAGE = `<!doctype html>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328}
 h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:1.5rem}
-table{border-collapse:collapse;width:100%;margin:.3rem 0 1rem}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.3rem 0 1rem}
 th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.muted{color:#656d76}.v-runnable{color:#1a7f37}.v-conflict,.v-parked{color:#cf222e}
 .v-waiting,.v-triage{color:#9a6700}code{font-size:12px}
@@ -29,13 +29,13 @@ th{background:#f6f8fa}.muted{color:#656d76}.v-runnable{color:#1a7f37}.v-conflict
 <form id="login" hidden><label>Admin token <input id="token" type="password" autocomplete="off"></label> <button>Show state</button></form>
 <p class="muted" id="status"></p>
 <h2>QA sequence</h2><div id="qa"></div><div id="repos"></div>
-<h2>Recent deliveries</h2><table id="deliveries"></table>
+<h2>Recent deliveries</h2><div id="deliveries"></div>
 <script>
 const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v ?? "").replace(/[&<>"]/g, (ch) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[ch]));
-const table = (head, rows) => "<table><tr>" + head.map((h) => "<th>" + h + "</th>").join("") + "</tr>" +
+const table = (head, rows) => "<div class=scroll><table><tr>" + head.map((h) => "<th>" + h + "</th>").join("") + "</tr>" +
   (rows.length ? rows.map((r) => "<tr>" + r.map((c) => "<td>" + c + "</td>").join("") + "</tr>").join("") :
-  "<tr><td class=muted colspan=" + head.length + ">none</td></tr>") + "</table>";
+  "<tr><td class=muted colspan=" + head.length + ">none</td></tr>") + "</table></div>";
 async function load() {
   const token = localStorage.getItem("wf-admin-token");
   if (!token) { $("login").hidden = false; return; }
@@ -44,7 +44,7 @@ async function load() {
   const s = await res.json();
   $("login").hidden = true;
   $("workspace").textContent = s.workspace + " · " + s.project.org + " project " + s.project.number;
-  $("status").textContent = "Updated " + new Date().toLocaleTimeString() + " · " + s.deliveryCount + " deliveries kept";
+  $("status").textContent = "Updated " + new Date().toLocaleTimeString() + " · " + s.deliveryCount + (s.deliveryCount === 1 ? " delivery" : " deliveries") + " kept";
   $("qa").innerHTML = table(["", "Repo", "Item"], s.qaSequence.map((q, i) => [i === 0 ? "<b>now</b>" : String(i + 1),
     esc(q.repo), "#" + q.number + " " + esc(q.title)]));
   $("repos").innerHTML = s.repos.map((r) => "<h2>" + esc(r.name) + (r.paused ? " <span class=v-parked>(paused)</span>" : "") + "</h2>" +
@@ -57,8 +57,8 @@ async function load() {
       "#" + u.number, u.fence, esc(u.agentId), esc(u.state), new Date(u.leaseExpires).toLocaleTimeString(), esc((u.outcome || "") + " " + (u.reason || ""))])) : "") +
     (r.staleClaims.length ? "<p class=v-conflict>Stale claims (lease passed, not released): " + r.staleClaims.map((c) => "#" + c.number + " by " + esc(c.claimOwner)).join(", ") + "</p>" : "")
   ).join("");
-  $("deliveries").outerHTML = table(["Received", "Event", "Action", "Outcome", "Repo", "Detail"], s.deliveries.map((d) =>
-    [esc(d.receivedAt), esc(d.event), esc(d.action), esc(d.outcome), esc(d.repo), esc(d.detail)])).replace("<table>", "<table id=deliveries>");
+  $("deliveries").innerHTML = table(["Received", "Event", "Action", "Outcome", "Repo", "Detail"], s.deliveries.map((d) =>
+    [esc(new Date(d.receivedAt).toLocaleString()), esc(d.event), esc(d.action), esc(d.outcome), esc(d.repo), esc(d.detail)]));
 }
 $("login").addEventListener("submit", (e) => { e.preventDefault(); localStorage.setItem("wf-admin-token", $("token").value); load(); });
 load(); setInterval(load, 5000);
