@@ -48,7 +48,9 @@ async function signIn(token: string): Promise<void> {
 
 /** The item table right after a repo's heading. */
 function itemsOf(repo: string): Locator {
-  return page.getByRole("heading", { name: repo, exact: true }).locator("xpath=following-sibling::div[1]/table");
+  return page
+    .getByRole("heading", { name: repo, exact: true })
+    .locator("xpath=following-sibling::div[1]/table");
 }
 
 function row(table: Locator, firstCell: string): Locator {
