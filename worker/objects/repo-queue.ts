@@ -108,6 +108,9 @@ export class RepoQueue extends DurableObject<AppEnv> {
       }
     });
     this.#loop?.invalidate(event.kind === "project_item" ? event.itemId : event.contentId);
+    if (event.kind === "issue_comment" && this.#runs.liveFor(event.number)) {
+      this.#repoLoop().steerOnEvent(deliveryId, event);
+    }
     await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
     return { applied: true };
   }

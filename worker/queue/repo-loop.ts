@@ -5,6 +5,7 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem } from "../board/board-item.ts";
+import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import {
   evaluateGate,
   prepareBoard,
@@ -82,6 +83,24 @@ export class RepoLoop {
   }
 
   /**
+   * New information for a run already going (seed: "Steering Active Runs"): a person's
+   * comment on the issue reaches the agent as `append_context`, once per delivery.
+   */
+  steerOnEvent(deliveryId: string, event: WorkspaceEvent): void {
+    if (event.kind !== "issue_comment" || event.action !== "created") return;
+    if (event.author === null || event.author.endsWith("[bot]")) return;
+    const live = this.#d.runs.liveFor(event.number);
+    if (!live) return;
+    steerRun(this.#d, {
+      runId: live.runId,
+      command: "append_context",
+      reason: `@${event.author} commented on the issue`,
+      sourceEventId: deliveryId,
+      text: `Comment by @${event.author}:\n${event.body}`,
+    });
+  }
+
+  /**
    * Reads the board (a scan plus the changed items, or in full when `full`), re-evaluates
    * every item of this repo, and dispatches what may run.
    */
@@ -132,7 +151,18 @@ export class RepoLoop {
       if (!item) continue;
       const live = runs.liveFor(entry.number);
       if (item.state === "CLOSED" || item.isArchived) {
-        if (live) await this.finishRun(live, "stopped", "issue closed", true);
+        if (live) {
+          // Tell the agent to stop before the run is closed (its frames would be refused anyway).
+          const reason = item.isArchived ? "the item was archived" : "the issue was closed";
+          steerRun(this.#d, {
+            runId: live.runId,
+            command: "stop_and_requeue",
+            reason,
+            sourceEventId: `closed-${live.runId}`,
+            text: "",
+          });
+          await this.finishRun(live, "stopped", reason, true);
+        }
         queue.setState(entry.number, "done", { reason: item.isArchived ? "item archived" : "issue closed" });
         queue.setVerdict(
           entry.number,
