@@ -182,6 +182,14 @@ export class RepoLoop {
       prepared ??= prepareBoard(board, config, this.#d.now());
       const verdict = evaluateGate({ item, board, issueStates, config, now: this.#d.now(), prepared });
       if (verdict.kind === "active" && entry.state === "running") continue;
+      if (verdict.kind === "active" && norm(item.fields.status) === norm(config.statuses.qaRequired)) {
+        queue.setVerdict(
+          entry.number,
+          "qa_required",
+          "Waiting for a person's QA; it holds its lock until the verdict.",
+        );
+        continue;
+      }
       if (verdict.kind !== "runnable") {
         queue.setVerdict(entry.number, verdict.kind, verdict.reason);
         if (entry.state === "done" && verdict.kind !== "not_ready") queue.setState(entry.number, "queued");
