@@ -87,7 +87,7 @@ describe("reading the board", () => {
     expect(items.map((item) => item.itemId)).toEqual([first?.itemId, second?.itemId]);
   });
 
-  it("resolves issue states across repos and leaves out unknown issues", async () => {
+  it("resolves issue states across repos, with their Status on the project, and leaves out unknown issues", async () => {
     const states = await client().getIssueStates([
       { repo: BACKEND, number: 40 },
       { repo: BACKEND, number: 57 },
@@ -95,8 +95,8 @@ describe("reading the board", () => {
       { repo: "phoenix-agentic/No-Such-Repo", number: 1 },
     ]);
     expect(states).toEqual([
-      { repo: BACKEND, number: 40, state: "CLOSED", stateReason: "COMPLETED" },
-      { repo: BACKEND, number: 57, state: "OPEN", stateReason: null },
+      { repo: BACKEND, number: 40, state: "CLOSED", stateReason: "COMPLETED", boardStatus: "Done" },
+      { repo: BACKEND, number: 57, state: "OPEN", stateReason: null, boardStatus: "Backlog" },
     ]);
   });
 

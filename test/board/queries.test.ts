@@ -30,18 +30,21 @@ describe("GraphQL documents", () => {
     for (const document of [PROJECT_FIELDS_QUERY, ITEMS_PAGE_QUERY, ITEMS_SCAN_QUERY, ITEMS_BY_ID_QUERY]) {
       expect(document).toContain("rateLimit { cost remaining limit resetAt used }");
     }
-    expect(issueStatesQuery([{ repo: "a/b", number: 1 }]).query).toContain("rateLimit {");
+    expect(issueStatesQuery([{ repo: "a/b", number: 1 }], "Status").query).toContain("rateLimit {");
   });
 
   it("builds a valid issue-state batch, one aliased repository per repo", () => {
-    const built = issueStatesQuery([
-      { repo: "acme/api", number: 3 },
-      { repo: "acme/web", number: 4 },
-      { repo: "ACME/api", number: 5 },
-    ]);
+    const built = issueStatesQuery(
+      [
+        { repo: "acme/api", number: 3 },
+        { repo: "acme/web", number: 4 },
+        { repo: "ACME/api", number: 5 },
+      ],
+      "Status",
+    );
     expect(errorsOf(built.query)).toEqual([]);
     expect(built.repos).toEqual(["acme/api", "acme/web"]);
-    expect(built.variables).toEqual({ o0: "acme", n0: "api", o1: "acme", n1: "web" });
+    expect(built.variables).toEqual({ sf: "Status", o0: "acme", n0: "api", o1: "acme", n1: "web" });
     expect(built.query).toContain("i5: issue(number: 5)");
   });
 

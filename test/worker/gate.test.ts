@@ -199,6 +199,18 @@ const cases: Case[] = [
     expected: "runnable",
   },
   {
+    title: "runs when a cross-repo dependency is still open but its Status on the board is Done",
+    candidate: ready({ number: 1, area: "app/pages", dependsOn: `${API}#41` }),
+    issueStates: [{ repo: API, number: 41, state: "OPEN", stateReason: null, boardStatus: "Done" }],
+    expected: "runnable",
+  },
+  {
+    title: "waits on a cross-repo dependency that is open and not Done on the board",
+    candidate: ready({ number: 1, area: "app/pages", dependsOn: `${API}#41` }),
+    issueStates: [{ repo: API, number: 41, state: "OPEN", stateReason: null, boardStatus: "In Progress" }],
+    expected: "waiting",
+  },
+  {
     title: "waits while Depends On holds a token that is not a reference",
     candidate: ready({ number: 1, area: "app/pages", dependsOn: "after the redesign" }),
     expected: "waiting",

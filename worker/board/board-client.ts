@@ -179,8 +179,10 @@ export class BoardClient {
   /** States of issues by reference (dependencies not on the board); unknown issues are left out. */
   async getIssueStates(refs: readonly IssueRef[]): Promise<IssueState[]> {
     const states: IssueState[] = [];
+    if (refs.length === 0) return states;
+    const projectId = await this.projectId();
     for (const batch of chunks(refs, MAX_ISSUES_PER_QUERY)) {
-      const built = issueStatesQuery(batch);
+      const built = issueStatesQuery(batch, this.#config.fields.status);
       const response = await this.#transport.call(
         "issue states",
         built.query,
@@ -188,7 +190,7 @@ export class BoardClient {
         IssueStatesResponse,
         notFoundOnly,
       );
-      states.push(...toIssueStates(response, built.repos));
+      states.push(...toIssueStates(response, built.repos, projectId));
     }
     return states;
   }

@@ -13,6 +13,8 @@ export const IssueState = IssueRef.extend({
   state: z.enum(["OPEN", "CLOSED"]),
   /** COMPLETED, NOT_PLANNED, DUPLICATE, REOPENED, or null when GitHub has none. */
   stateReason: z.string().nullable(),
+  /** Its Status on the workspace's project, when it is on it (read with the issue's state). */
+  boardStatus: z.string().nullable().optional(),
 });
 export type IssueState = z.infer<typeof IssueState>;
 

@@ -141,7 +141,11 @@ function dependencyState(
     if (finished) return "complete";
   }
   const state = known.get(key);
-  if (state !== undefined) return closedAsCompleted(state) ? "complete" : "open";
+  if (state !== undefined) {
+    return closedAsCompleted(state) || inList(state.boardStatus ?? null, config.statuses.done)
+      ? "complete"
+      : "open";
+  }
   return entry === undefined ? "unknown" : "open";
 }
 

@@ -6,10 +6,16 @@
 import { z } from "zod";
 import type { IssueState } from "./board-item.ts";
 
+const StatusValue = z.object({ name: z.string().optional(), text: z.string().optional() }).nullish();
 const IssueStateNode = z.object({
   number: z.number().int(),
   state: z.enum(["OPEN", "CLOSED"]),
   stateReason: z.string().nullish(),
+  projectItems: z
+    .object({
+      nodes: z.array(z.object({ project: z.object({ id: z.string() }), status: StatusValue }).nullable()),
+    })
+    .nullish(),
 });
 
 export const IssueStatesResponse = z.record(z.string(), z.unknown());
@@ -19,6 +25,7 @@ const RepoNode = z.record(z.string(), z.unknown()).nullish();
 export function toIssueStates(
   response: z.infer<typeof IssueStatesResponse>,
   repos: readonly string[],
+  projectId: string,
 ): IssueState[] {
   const states: IssueState[] = [];
   repos.forEach((repo, index) => {
@@ -28,8 +35,10 @@ export function toIssueStates(
       if (!/^i\d+$/.test(alias)) continue;
       const issue = IssueStateNode.safeParse(value);
       if (issue.success) {
-        const { number, state, stateReason } = issue.data;
-        states.push({ repo, number, state, stateReason: stateReason ?? null });
+        const { number, state, stateReason, projectItems } = issue.data;
+        const onProject = projectItems?.nodes.find((node) => node?.project.id === projectId);
+        const boardStatus = onProject?.status?.name ?? onProject?.status?.text ?? null;
+        states.push({ repo, number, state, stateReason: stateReason ?? null, boardStatus });
       }
     }
   });

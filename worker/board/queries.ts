@@ -114,7 +114,17 @@ export const MAX_ISSUES_PER_QUERY = 50;
 export type BuiltDocument = { query: string; variables: Record<string, unknown> };
 
 /** Issue states for refs, grouped by repo under aliases `r0`, `r1`… with issues `i<number>`. */
-export function issueStatesQuery(refs: readonly IssueRef[]): BuiltDocument & { repos: string[] } {
+/**
+ * Issue states by reference, with each issue's Status on the project (`statusField`), so a
+ * dependency outside the reader's view still counts as complete when its Status is done.
+ */
+const PROJECT_STATUS = `projectItems(first: 10) { nodes { project { id } status: fieldValueByName(name: $sf) {
+  ... on ProjectV2ItemFieldSingleSelectValue { name } ... on ProjectV2ItemFieldTextValue { text } } } }`;
+
+export function issueStatesQuery(
+  refs: readonly IssueRef[],
+  statusField: string,
+): BuiltDocument & { repos: string[] } {
   const byRepo = new Map<string, { repo: string; numbers: Set<number> }>();
   for (const ref of refs) {
     const key = ref.repo.toLowerCase();
@@ -123,8 +133,8 @@ export function issueStatesQuery(refs: readonly IssueRef[]): BuiltDocument & { r
     byRepo.set(key, entry);
   }
   const repos: string[] = [];
-  const variables: Record<string, unknown> = {};
-  const declarations: string[] = [];
+  const variables: Record<string, unknown> = { sf: statusField };
+  const declarations: string[] = ["$sf: String!"];
   const selections: string[] = [];
   [...byRepo.values()].forEach((entry, index) => {
     const [owner = "", name = ""] = entry.repo.split("/");
@@ -134,7 +144,7 @@ export function issueStatesQuery(refs: readonly IssueRef[]): BuiltDocument & { r
     declarations.push(`$o${index}: String!`, `$n${index}: String!`);
     const issues = [...entry.numbers]
       .filter((number) => Number.isSafeInteger(number) && number > 0)
-      .map((number) => `i${number}: issue(number: ${number}) { number state stateReason }`);
+      .map((number) => `i${number}: issue(number: ${number}) { number state stateReason ${PROJECT_STATUS} }`);
     selections.push(
       `r${index}: repository(owner: $o${index}, name: $n${index}) { nameWithOwner ${issues.join(" ")} }`,
     );
