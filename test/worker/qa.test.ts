@@ -19,6 +19,7 @@ async function api(method: string, path: string, body?: unknown): Promise<Respon
 
 interface State {
   qaSequence: { repo: string; number: number }[];
+  metaQueue: { kind: string; repo: string | null; number: number | null; detail: string }[];
   repos: { name: string; paused: boolean; items: { number: number; verdict: string; reason: string }[] }[];
 }
 
@@ -65,6 +66,12 @@ describe("QA sequencing and pausing", () => {
     const item = (await board.listItems()).find((entry) => entry.repo === FRONTEND && entry.number === 22);
     expect(item?.fields.status).toBe("Ready");
     expect((await frontendItem(22))?.reason).toBe("QA failed: menu overlaps the logo on mobile.");
+    expect((await state()).metaQueue[0]).toMatchObject({
+      kind: "qa_verdict",
+      repo: FRONTEND,
+      number: 22,
+      detail: "QA failed: menu overlaps the logo on mobile",
+    });
   });
 
   it("holds runnable items while the repo is paused, and lets them go when resumed", async () => {
@@ -78,5 +85,31 @@ describe("QA sequencing and pausing", () => {
     await api("POST", "pause", { repo: FRONTEND, paused: false });
     await api("POST", "reconcile");
     expect((await frontendItem(21))?.reason).toBe("Runnable; no agent connected for this repo.");
+    expect((await state()).metaQueue.slice(0, 2).map((entry) => entry.kind)).toEqual(["resume", "pause"]);
+  });
+
+  it("escalates a person's claim whose lease has passed to the operator, once", async () => {
+    const interfaceRepo = "phoenix-agentic/Phoenix-Agentic-Engine-Interface";
+    for (const [field, value] of [
+      ["Claim Owner", "bob"],
+      ["Lease Expires", "2026-01-01T00:00:00Z"],
+    ]) {
+      const response = await fetch(`${inject("emulatorUrl")}/_emulator/field-value`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ item: `${interfaceRepo}#6`, field, value }),
+      });
+      expect(response.status).toBe(200);
+    }
+    await api("POST", "reconcile");
+    await api("POST", "reconcile");
+    const stale = (await state()).metaQueue.filter((entry) => entry.kind === "stale_claim");
+    expect(stale).toEqual([
+      expect.objectContaining({
+        repo: interfaceRepo,
+        number: 6,
+        detail: "claim by bob expired 2026-01-01T00:00:00Z; not released automatically",
+      }),
+    ]);
   });
 });

@@ -293,6 +293,8 @@ export class RepoQueue extends DurableObject<AppEnv> {
         await this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace).syncQa(repo.name, entries);
       },
       paused: () => this.#meta.get("paused") === "1",
+      reportStale: (claims) =>
+        this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace).reportStaleClaims(repo.name, claims),
     });
     return this.#loop;
   }

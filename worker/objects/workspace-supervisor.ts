@@ -14,10 +14,15 @@ import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/d
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
+import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
+import * as directives from "../supervisor/directives.ts";
+import type { DirectiveDeps } from "../supervisor/directives.ts";
+import type { SteerInput, SteerResult } from "../queue/steering.ts";
+import type { StaleClaim } from "../board/gate.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { migrate } from "./migrate.ts";
 
-const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA, QA_SEQUENCE_SCHEMA];
+const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA, QA_SEQUENCE_SCHEMA, META_QUEUE_SCHEMA];
 
 /** How soon the alarm retries routing that failed, and how often it prunes otherwise. */
 const RETRY_MS = 30_000;
@@ -43,18 +48,22 @@ export interface SupervisorState {
   pendingRoutes: number;
   /** Manual QA in the operator's order; the first is the one to do now. */
   qaSequence: QaEntry[];
+  /** Supervisory events, newest first. */
+  metaQueue: MetaEntry[];
 }
 
 export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   readonly #deliveries: Deliveries;
   readonly #inbox: Inbox;
   readonly #qa: QaSequence;
+  readonly #meta: MetaQueue;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
     this.#deliveries = new Deliveries(ctx.storage.sql);
     this.#inbox = new Inbox(ctx.storage.sql);
     this.#qa = new QaSequence(ctx.storage.sql);
+    this.#meta = new MetaQueue(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, SUPERVISOR_MIGRATIONS);
       if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
@@ -109,7 +118,9 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
           entry.event.kind === "issue" &&
           (entry.event.action === "closed" || entry.event.action === "reopened")
         ) {
-          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null, entry.event.contentId);
+          const { event } = entry;
+          const detail = `${event.repo}#${event.number} ${event.action}: other repos re-check their dependencies`;
+          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null, event.contentId, detail);
         }
       } catch (error) {
         this.#inbox.markFailed(entry.deliveryId, error instanceof Error ? error.message : String(error));
@@ -150,6 +161,8 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     for (const delivery of failed.slice(0, MAX_REDELIVERIES)) {
       if (this.#deliveries.has(delivery.guid)) continue;
       await webhooks.redeliver(hookId, delivery.id);
+      const detail = `asked GitHub to redeliver ${delivery.event}.${delivery.action ?? ""} ${delivery.guid} (last status ${delivery.status_code})`;
+      this.#meta.record("redelivery", null, null, detail, Date.now());
       count += 1;
     }
     return count;
@@ -202,8 +215,9 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   }
 
   /** Cross-repo dependency update: an issue closed or reopened may unblock items elsewhere. */
-  async #nudgeOthers(except: string | null, contentId: string): Promise<void> {
+  async #nudgeOthers(except: string | null, contentId: string, detail: string): Promise<void> {
     const config = loadWorkspaceConfig(this.env);
+    this.#meta.record("dependency_update", except, null, detail, Date.now());
     await Promise.all(
       config.repos
         .filter((repo) => repo.name !== except)
@@ -217,27 +231,35 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   }
 
   /** The operator's QA verdict, handed to the item's RepoQueue; the item leaves the sequence. */
-  async qaVerdict(input: {
-    repo: string;
-    number: number;
-    verdict: "pass" | "fail";
-    note: string | null;
-  }): Promise<QaVerdictResult> {
-    if (!this.#qa.has(input.repo, input.number)) {
-      return { ok: false, error: `${input.repo}#${input.number} is not in the QA sequence` };
-    }
-    const result = await this.env.REPO_QUEUE.getByName(input.repo).qaVerdict(
-      input.number,
-      input.verdict,
-      input.note,
-    );
-    if (result.ok) this.#qa.remove(input.repo, input.number);
-    return result;
+  async qaVerdict(input: Parameters<typeof directives.qaVerdict>[1]): Promise<QaVerdictResult> {
+    return directives.qaVerdict(this.#directives(), input);
   }
 
   /** Moves an item in the QA sequence (0 = QA it next). */
   async moveQa(repo: string, number: number, index: number): Promise<boolean> {
-    return this.#qa.move(repo, number, index);
+    return directives.moveQa(this.#directives(), repo, number, index);
+  }
+
+  async steer(repo: string, input: SteerInput): Promise<SteerResult> {
+    return directives.steer(this.#directives(), repo, input);
+  }
+
+  async setPaused(repo: string, paused: boolean): Promise<void> {
+    await directives.setPaused(this.#directives(), repo, paused);
+  }
+
+  /** A RepoQueue's stale human claims: escalated to the operator once each. */
+  async reportStaleClaims(repo: string, claims: StaleClaim[]): Promise<void> {
+    directives.reportStaleClaims(this.#directives(), repo, claims);
+  }
+
+  #directives(): DirectiveDeps {
+    return {
+      meta: this.#meta,
+      qa: this.#qa,
+      repoQueue: (repo) => this.env.REPO_QUEUE.getByName(repo),
+      now: Date.now,
+    };
   }
 
   async state(limit = 50): Promise<SupervisorState> {
@@ -247,11 +269,13 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       awaitingResolution: this.#inbox.list("awaiting"),
       pendingRoutes: this.#inbox.list("pending").length,
       qaSequence: this.#qa.list(),
+      metaQueue: this.#meta.recent(limit),
     };
   }
 
   override async alarm(): Promise<void> {
     this.#deliveries.prune(Date.now());
+    this.#meta.prune(Date.now());
     await this.drain();
     const retry = this.#inbox.list("pending").length > 0;
     await this.ctx.storage.setAlarm(Date.now() + (retry ? RETRY_MS : PRUNE_EVERY_MS));

@@ -45,6 +45,8 @@ export interface LoopDeps {
   qa: QaSessions;
   /** Tells the supervisor this repo's waiting QA sessions (the workspace QA sequence). */
   reportQa: (waiting: QaSession[]) => Promise<void>;
+  /** Escalates people's claims whose lease passed to the operator (meta queue). */
+  reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
 }
@@ -125,9 +127,12 @@ export class RepoLoop {
         });
       }
     });
-    this.#stale = staleClaims(items, config, at, (owner) => owner.startsWith(CLAIM_OWNER_PREFIX)).filter(
+    const stale = staleClaims(items, config, at, (owner) => owner.startsWith(CLAIM_OWNER_PREFIX)).filter(
       (claim) => norm(claim.repo) === norm(repo.name),
     );
+    if (JSON.stringify(stale) !== JSON.stringify(this.#stale) && stale.length > 0)
+      await this.#d.reportStale(stale);
+    this.#stale = stale;
     await syncQa(this.#d, mine, options.full === true);
     await this.#evaluateAndDispatch(items);
   }

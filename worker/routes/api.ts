@@ -56,6 +56,7 @@ api.get("/state", async (c) => {
     awaitingResolution: supervisor.awaitingResolution,
     pendingRoutes: supervisor.pendingRoutes,
     qaSequence: supervisor.qaSequence,
+    metaQueue: supervisor.metaQueue,
     repos: repos.map(({ repo: _repo, ...rest }) => rest),
   });
 });
@@ -80,7 +81,8 @@ const SteerBody = z.object({
 
 api.post("/steer", zValidator("json", SteerBody, validationError), async (c) => {
   const body = c.req.valid("json");
-  const result = await repoQueueFor(c.env, configuredRepo(c.env, body.repo)).steer(body);
+  const { repo, ...input } = body;
+  const result = await supervisorFor(c.env).steer(configuredRepo(c.env, repo), input);
   if (!result.ok) throw new HTTPException(409, { message: result.error });
   return c.json(result, 202);
 });
@@ -129,6 +131,6 @@ const PauseBody = z.object({ repo: z.string(), paused: z.boolean() });
 api.post("/pause", zValidator("json", PauseBody, validationError), async (c) => {
   const body = c.req.valid("json");
   const repo = configuredRepo(c.env, body.repo);
-  await repoQueueFor(c.env, repo).setPaused(repo, body.paused);
+  await supervisorFor(c.env).setPaused(repo, body.paused);
   return c.json({ repo, paused: body.paused });
 });

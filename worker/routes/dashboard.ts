@@ -29,6 +29,7 @@ th{background:#f6f8fa}.muted{color:#656d76}.v-runnable{color:#1a7f37}.v-conflict
 <form id="login" hidden><label>Admin token <input id="token" type="password" autocomplete="off"></label> <button>Show state</button></form>
 <p class="muted" id="status"></p>
 <h2>QA sequence</h2><div id="qa"></div><div id="repos"></div>
+<h2>Operator log</h2><div id="meta"></div>
 <h2>Recent deliveries</h2><div id="deliveries"></div>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -57,6 +58,8 @@ async function load() {
       "#" + u.number, u.fence, esc(u.agentId), esc(u.state), new Date(u.leaseExpires).toLocaleTimeString(), esc((u.outcome || "") + " " + (u.reason || ""))])) : "") +
     (r.staleClaims.length ? "<p class=v-conflict>Stale claims (lease passed, not released): " + r.staleClaims.map((c) => "#" + c.number + " by " + esc(c.claimOwner)).join(", ") + "</p>" : "")
   ).join("");
+  $("meta").innerHTML = table(["When", "Event", "Item", "Detail"], s.metaQueue.slice(0, 20).map((m) =>
+    [esc(new Date(m.at).toLocaleString()), esc(m.kind), esc((m.repo || "") + (m.number ? "#" + m.number : "")), esc(m.detail)]));
   $("deliveries").innerHTML = table(["Received", "Event", "Action", "Outcome", "Repo", "Detail"], s.deliveries.map((d) =>
     [esc(new Date(d.receivedAt).toLocaleString()), esc(d.event), esc(d.action), esc(d.outcome), esc(d.repo), esc(d.detail)]));
 }

@@ -1,0 +1,99 @@
+/**
+ * The workspace meta queue (seed: "Workspace Meta Queue"): the journal of supervisory events
+ * the WorkspaceSupervisor handled — cross-repo dependency updates, the operator's directives
+ * (steering, pause and resume, QA verdicts and reordering), redeliveries, stale claims — so
+ * the operator can see what the control plane did and why. Kept 30 days, pruned by alarm.
+ */
+export const META_QUEUE_SCHEMA = `
+  CREATE TABLE meta_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    repo TEXT,
+    number INTEGER,
+    detail TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX meta_queue_kind ON meta_queue (kind, repo, number);
+`;
+
+export const META_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+export type MetaKind =
+  | "dependency_update"
+  | "steer"
+  | "pause"
+  | "resume"
+  | "qa_verdict"
+  | "qa_move"
+  | "redelivery"
+  | "stale_claim";
+
+export interface MetaEntry {
+  id: number;
+  kind: MetaKind;
+  repo: string | null;
+  number: number | null;
+  detail: string;
+  at: string;
+}
+
+type Row = {
+  id: number;
+  kind: string;
+  repo: string | null;
+  number: number | null;
+  detail: string;
+  created_at: number;
+};
+
+export class MetaQueue {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  record(kind: MetaKind, repo: string | null, number: number | null, detail: string, now: number): void {
+    this.#sql.exec(
+      "INSERT INTO meta_queue (kind, repo, number, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+      kind,
+      repo,
+      number,
+      detail,
+      now,
+    );
+  }
+
+  /** Whether this exact event was recorded already (e.g. the same stale claim). */
+  has(kind: MetaKind, repo: string, number: number, detail: string): boolean {
+    return (
+      this.#sql
+        .exec(
+          "SELECT 1 FROM meta_queue WHERE kind = ? AND repo = ? AND number = ? AND detail = ?",
+          kind,
+          repo,
+          number,
+          detail,
+        )
+        .toArray().length > 0
+    );
+  }
+
+  recent(limit: number): MetaEntry[] {
+    return this.#sql
+      .exec<Row>("SELECT * FROM meta_queue ORDER BY id DESC LIMIT ?", limit)
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        kind: row.kind as MetaKind,
+        repo: row.repo,
+        number: row.number,
+        detail: row.detail,
+        at: new Date(row.created_at).toISOString(),
+      }));
+  }
+
+  prune(now: number): void {
+    this.#sql.exec("DELETE FROM meta_queue WHERE created_at < ?", now - META_RETENTION_MS);
+  }
+}
