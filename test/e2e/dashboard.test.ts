@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { setBoardField } from "./support.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BACKEND = "phoenix-agentic/Phoenix-Agentic-Engine-Backend";
@@ -31,14 +32,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-async function setField(issue: string, field: string, value: string | null): Promise<void> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator/field-value`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ item: issue, field, value }),
-  });
-  expect(response.status).toBe(200);
-}
+const setField = (issue: string, field: string, value: string | null): Promise<void> =>
+  setBoardField(mode, issue, field, value);
 
 async function signIn(token: string): Promise<void> {
   await page.goto(mode.workerUrl, { timeout: 15_000 });

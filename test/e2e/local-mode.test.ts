@@ -6,6 +6,7 @@ import { rm } from "node:fs/promises";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { setBoardField } from "./support.ts";
 
 const BACKEND = "phoenix-agentic/Phoenix-Agentic-Engine-Backend";
 let mode: LocalMode;
@@ -27,14 +28,8 @@ function item(current: State, repo: string, number: number) {
   return current.repos.find((r) => r.name === repo)?.items.find((i) => i.number === number);
 }
 
-async function setField(issue: string, field: string, value: string | null): Promise<void> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator/field-value`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ item: issue, field, value }),
-  });
-  expect(response.status).toBe(200);
-}
+const setField = (issue: string, field: string, value: string | null): Promise<void> =>
+  setBoardField(mode, issue, field, value);
 
 beforeAll(async () => {
   mode = await startLocalMode({ port: 0, persistTo });

@@ -63,3 +63,18 @@ export async function repoState(mode: LocalMode, repo: string): Promise<RepoView
   if (!found) throw new Error(`no ${repo} in /api/state`);
   return found;
 }
+
+/** Edits a board field on the emulator as a person would (it sends the webhook). */
+export async function setBoardField(
+  mode: LocalMode,
+  item: string,
+  field: string,
+  value: string | null,
+): Promise<void> {
+  const response = await fetch(`${mode.emulatorUrl}/_emulator/field-value`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ item, field, value }),
+  });
+  if (response.status !== 200) throw new Error(`editing ${field} of ${item} answered ${response.status}`);
+}
