@@ -22,6 +22,7 @@ import { RepoLoop } from "../queue/repo-loop.ts";
 import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
+import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
@@ -30,6 +31,7 @@ const REPO_QUEUE_MIGRATIONS = [
    ${META_SCHEMA}`,
   RUNS_SCHEMA + OUTBOX_SCHEMA,
   QA_SESSIONS_SCHEMA,
+  AGENDA_SCHEMA,
 ];
 
 /** Board refreshes are coalesced: a burst of events costs one read of the board. */
@@ -49,6 +51,9 @@ export interface RepoQueueState {
   lastRefresh: { at: string; error: string | null } | null;
   /** GitHub GraphQL budget: points left, cost of the last call, total spent. */
   budget: ReturnType<RepoLoop["budget"]> | null;
+  /** Timed work still to do, earliest first, and when the alarm will next fire (null: idle). */
+  agenda: AgendaEntry[];
+  alarm: number | null;
 }
 
 export class RepoQueue extends DurableObject<AppEnv> {
@@ -57,6 +62,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   readonly #outbox: Outbox;
   readonly #meta: Meta;
   readonly #qa: QaSessions;
+  readonly #agenda: Agenda;
   #loop: RepoLoop | undefined;
   /** Serializes board work: a refresh or finish awaits GitHub, and must not interleave. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -69,6 +75,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#outbox = new Outbox(ctx.storage.sql);
     this.#meta = new Meta(ctx.storage.sql);
     this.#qa = new QaSessions(ctx.storage.sql);
+    this.#agenda = new Agenda(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REPO_QUEUE_MIGRATIONS));
   }
 
@@ -126,6 +133,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   async reconcile(repo: string): Promise<RepoQueueState> {
     this.#meta.setOnce("repo", repo);
     await this.#serial(() => this.#refresh({ full: true }));
+    await this.#armAlarm();
     return this.state();
   }
 
@@ -168,6 +176,8 @@ export class RepoQueue extends DurableObject<AppEnv> {
       outbox: this.#outbox.size(),
       lastRefresh: this.#lastRefresh,
       budget: this.#loop?.budget() ?? null,
+      agenda: this.#agenda.list(),
+      alarm: await this.ctx.storage.getAlarm(),
     };
   }
 
@@ -212,11 +222,12 @@ export class RepoQueue extends DurableObject<AppEnv> {
 
   override async webSocketError(): Promise<void> {}
 
+  /** Runs what the agenda says is due: lease expiry, retries whose backoff passed, a refresh. */
   override async alarm(): Promise<void> {
     await this.#serial(async () => {
-      await this.#repoLoop().expireLeases();
-      const due = Number(this.#meta.get("refresh_due") ?? "0");
-      if (due > 0 && due <= Date.now()) await this.#refresh();
+      const due = new Set(this.#agenda.take(Date.now()).map((entry) => entry.kind));
+      if (due.has("lease")) await this.#repoLoop().expireLeases();
+      if (due.has("refresh") || due.has("retry")) await this.#refresh();
     });
     await this.#armAlarm();
   }
@@ -233,36 +244,36 @@ export class RepoQueue extends DurableObject<AppEnv> {
   }
 
   async #refresh(options: { full?: boolean } = {}): Promise<void> {
-    this.#meta.set("refresh_due", "0");
+    this.#agenda.cancel("refresh");
     try {
       await this.#repoLoop().refresh(options);
       this.#lastRefresh = { at: new Date().toISOString(), error: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#lastRefresh = { at: new Date().toISOString(), error: message };
-      this.#meta.set("refresh_due", String(Date.now() + REFRESH_RETRY_MS));
+      this.#agenda.setEarliest("refresh", "refresh", Date.now() + REFRESH_RETRY_MS);
       console.error(JSON.stringify({ event: "refresh_failed", repo: this.#meta.get("repo"), message }));
     }
   }
 
   async #scheduleRefresh(delayMs: number): Promise<void> {
-    const due = Date.now() + delayMs;
-    const current = Number(this.#meta.get("refresh_due") ?? "0");
-    if (current === 0 || due < current) this.#meta.set("refresh_due", String(due));
+    this.#agenda.setEarliest("refresh", "refresh", Date.now() + delayMs);
     await this.#armAlarm();
   }
 
-  /** One alarm serves every timer: the next refresh, lease expiry, and retry backoff. */
+  /**
+   * One alarm serves the agenda. Lease expiry and retry backoff are kept in it from the runs
+   * and the queue, then the alarm is armed at the earliest entry (or removed when none).
+   */
   async #armAlarm(): Promise<void> {
-    const times = [
-      Number(this.#meta.get("refresh_due") ?? "0"),
-      this.#runs.nextExpiry() ?? 0,
-      this.#queue.nextNotBefore() ?? 0,
-    ].filter((t) => t > 0);
-    if (times.length === 0) return;
-    const next = Math.max(Math.min(...times), Date.now());
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+    const now = Date.now();
+    const expiry = this.#runs.nextExpiry();
+    if (expiry === null) this.#agenda.cancel("lease");
+    else this.#agenda.set("lease", "lease", expiry);
+    // Kept when already due: a retry whose time came must still be gated by the alarm.
+    const retry = this.#queue.nextNotBefore(now);
+    if (retry !== null) this.#agenda.setEarliest("retry", "retry", retry);
+    await armAlarm(this.ctx.storage, this.#agenda, now);
   }
 
   #repoLoop(): RepoLoop {

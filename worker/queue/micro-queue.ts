@@ -123,11 +123,15 @@ export class MicroQueue {
     );
   }
 
-  /** The earliest retry time of a queued item waiting out its backoff, or null. */
-  nextNotBefore(): number | null {
+  /**
+   * The earliest retry time still ahead of `now` of a queued item waiting out its backoff, or
+   * null. A time already past is not returned: that retry is due, and has been gated.
+   */
+  nextNotBefore(now: number): number | null {
     return this.#sql
       .exec<{ t: number | null }>(
-        "SELECT MIN(not_before) AS t FROM items WHERE state = 'queued' AND not_before > 0",
+        "SELECT MIN(not_before) AS t FROM items WHERE state = 'queued' AND not_before > ?",
+        now,
       )
       .one().t;
   }
