@@ -1,7 +1,8 @@
 /**
  * A daemon killed with SIGKILL mid-run: its lease expires in the RepoQueue, the lock is
  * released on the board, the item is requeued and dispatched again once an agent is back,
- * and a late frame carrying the old fence is refused. Real Worker, emulator, daemon and git.
+ * and a late frame carrying the old fence is refused. Then a failed attempt's retry goes out
+ * when its backoff passes, with nothing else happening. Real Worker, emulator, daemon and git.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -16,6 +17,7 @@ import { agentToken, makeRepo, repoState, type RunView } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-lease-${process.pid}`;
+const RETRY_BASE_SECONDS = 1;
 let mode: LocalMode;
 let dir: string;
 let token: string;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   const config = {
     ...bundled,
     lease: { durationSeconds: 30, heartbeatSeconds: 2 },
-    dispatch: { maxAttempts: 3, retryBaseSeconds: 1 },
+    dispatch: { maxAttempts: 4, retryBaseSeconds: RETRY_BASE_SECONDS },
   };
   mode = await startLocalMode({ port: 0, persistTo, vars: { WORKSPACE_CONFIG: JSON.stringify(config) } });
   dir = await mkdtemp(join(tmpdir(), "wf-lease-"));
@@ -101,13 +103,37 @@ describe("a daemon killed mid-run", () => {
       .poll(() => replies.find((r) => (r as { id?: string }).id === "late-1"), { timeout: 10_000 })
       .toMatchObject({ type: "reply", ok: false, error: "stale_fence" });
     socket.close();
+  }, 240_000);
 
-    startDaemon(`sh ${resolve("local-agent/examples/demo-agent.sh")} {promptFile}`);
+  it("retries a failed attempt when its backoff has passed, with no other event, and the retry succeeds", async () => {
+    const lost = (await runs()).find((r) => r.number === 21 && r.outcome === "expired")!;
+    // The agent fails its first run of #21, then commits: the failure's retry is due
+    // RETRY_BASE_SECONDS * 2^(attempt - 1) after it, and nothing else happens meanwhile.
+    startDaemon(
+      `sh ${resolve("test/local-agent/fixtures/fail-once.sh")} {promptFile} ${join(dir, "markers")}`,
+    );
     await expect
       .poll(async () => (await runs()).find((r) => r.number === 21 && r.fence > lost.fence)?.outcome, {
         timeout: 60_000,
         interval: 500,
       })
+      .toBe("failed");
+    const failed = (await runs()).find((r) => r.number === 21 && r.fence > lost.fence)!;
+    await expect
+      .poll(async () => (await runs()).find((r) => r.number === 21 && r.fence > failed.fence)?.outcome, {
+        timeout: 60_000,
+        interval: 500,
+      })
       .toBe("succeeded");
-  }, 240_000);
+    const retry = (await runs()).find((r) => r.number === 21 && r.fence > failed.fence)!;
+    const backoffMs = RETRY_BASE_SECONDS * 1000 * 2 ** (failed.attempt - 1);
+    expect(retry.startedAt).toBeGreaterThanOrEqual((failed.finishedAt ?? 0) + backoffMs);
+    // With nothing left to do, the RepoQueue keeps no alarm: it does not wake up for nothing.
+    await expect
+      .poll(async () => {
+        const { agenda, alarm } = await repoState(mode, FRONTEND);
+        return { agenda, alarm };
+      })
+      .toEqual({ agenda: [], alarm: null });
+  }, 180_000);
 });

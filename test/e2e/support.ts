@@ -39,6 +39,7 @@ export interface RunView {
   runId: string;
   number: number;
   fence: number;
+  attempt: number;
   state: string;
   outcome: string | null;
   reason: string | null;
@@ -51,6 +52,8 @@ export interface RepoView {
   items: { number: number; verdict: string; reason: string; state: string }[];
   runs: RunView[];
   agents: { agentId: string }[];
+  agenda: { key: string; kind: string; due: number }[];
+  alarm: number | null;
 }
 
 /** One repo's part of `/api/state`. */
