@@ -76,13 +76,11 @@ export class BudgetMeter {
     if (rateLimit !== null && rateLimit !== undefined) {
       cost = rateLimit.cost;
       this.#state = { ...previous, ...pick(rateLimit) };
-    } else if (headers !== null) {
-      const sameWindow = previous.resetAt === headers.resetAt && previous.used !== null;
-      // Without `rateLimit` the charge is the growth of `used`; a new window or a first call counts 1.
-      cost = sameWindow ? Math.max(0, headers.used - (previous.used ?? headers.used)) : 1;
-      this.#state = { ...previous, ...headers };
     } else {
+      // A mutation cannot select `rateLimit`; ours select no connection, so GitHub charges 1.
+      // (The growth of `used` would also count what other clients of the same budget spent.)
       cost = 1;
+      if (headers !== null) this.#state = { ...previous, ...headers };
     }
     const spent = this.#state.byKind[kind] ?? { calls: 0, points: 0 };
     this.#state = {
