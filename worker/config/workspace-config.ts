@@ -135,11 +135,13 @@ export const WorkspaceConfig = z
         hookId: z.number().int().positive().optional(),
         /** The light scan (ids, `updatedAt`, state of items not done) runs at most this often. */
         scanMinutes: z.number().int().min(1).default(15),
+        /** ...and less often on a large board, so that scans spend at most this many points an hour. */
+        scanPointsPerHour: z.number().int().min(1).default(40),
         /** Every item, Done ones included, is read in full at most this often (and at first start). */
         fullReadHours: z.number().int().min(1).default(24),
       })
       .strict()
-      .default({ scanMinutes: 15, fullReadHours: 24 }),
+      .default({ scanMinutes: 15, scanPointsPerHour: 40, fullReadHours: 24 }),
   })
   .strict()
   .superRefine((config, ctx) => {

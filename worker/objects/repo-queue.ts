@@ -10,6 +10,8 @@ import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
+import type { ItemStamp } from "../board/board-client.ts";
+import type { ReconcileResult } from "../queue/reconcile-board.ts";
 import type { Budget } from "../board/api-budget.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
@@ -181,14 +183,24 @@ export class RepoQueue extends DurableObject<AppEnv> {
   }
 
   /**
-   * Reconciles with the board when due (the cron's backstop), or now when `force`d; a full
-   * read when `full` or when the long interval has passed.
+   * The backstop's full read of this repo's items, when it is due (first start, the long
+   * interval) or asked for with `full`; the light scan comes from the supervisor (`applyScan`).
    */
-  async reconcile(repo: string, request: { force?: boolean; full?: boolean } = {}): Promise<RepoOutcome> {
+  async reconcile(repo: string, request: { full?: boolean } = {}): Promise<RepoOutcome> {
     this.#meta.setOnce("repo", repo);
-    const result = await this.#serial(() => this.#guarded(() => this.#repoLoop().reconcile(request)));
+    return this.#reconciled(() => this.#repoLoop().reconcile(request));
+  }
+
+  /** This repo's share of the supervisor's light scan of the items not done. */
+  async applyScan(repo: string, stamps: ItemStamp[], found: BoardItem[]): Promise<RepoOutcome> {
+    this.#meta.setOnce("repo", repo);
+    return this.#reconciled(() => this.#repoLoop().applyScan(stamps, found));
+  }
+
+  async #reconciled(work: () => Promise<ReconcileResult>): Promise<RepoOutcome> {
+    const result = await this.#serial(() => this.#guarded(work));
     if (result === null) return { applied: false, completions: [], index: null };
-    if (result.changed || request.force === true) await this.#serial(() => this.#pass());
+    if (result.changed) await this.#serial(() => this.#pass());
     await this.#armAlarm();
     return { applied: result.kind !== "none", completions: result.completions, index: result.index };
   }

@@ -19,6 +19,7 @@ import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { Indexes, INDEXES_SCHEMA } from "../supervisor/indexes.ts";
 import { absorbOutcome } from "../supervisor/fan-out.ts";
 import { routeEvent } from "../supervisor/routing.ts";
+import { scanDue, scanWorkspace } from "../supervisor/workspace-scan.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
 import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
 import * as directives from "../supervisor/directives.ts";
@@ -180,33 +181,49 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   /**
    * The backstop, from the Cron Trigger or the operator: resolves items that waited for the
    * board, asks GitHub to redeliver what failed to reach us (when the hook id is configured),
-   * then has every RepoQueue reconcile — a light scan when due, a full read rarely (`force`
-   * makes each scan now; `full` reads every item).
+   * reads a repo in full when that is due (rarely), and runs the light scan of the items not
+   * done when it is due (`force`: now; `full`: every repo in full too).
    */
   async reconcile(
     request: { force?: boolean; full?: boolean } = {},
-  ): Promise<{ resolved: number; redelivered: number; repos: number; reconciled: number }> {
+  ): Promise<{ resolved: number; redelivered: number; repos: number; reconciled: number; scanned: boolean }> {
     const awaiting = this.#inbox.list("awaiting");
     for (const entry of awaiting) {
       if (entry.event.kind === "project_item") await this.#resolveItem(entry, entry.event.itemId);
     }
     const redelivered = await this.#redeliverFailed();
     const config = loadWorkspaceConfig(this.env);
-    const outcomes = await Promise.all(
-      config.repos.map(async (repo) => ({
-        repo: repo.name,
-        outcome: await this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name, request),
-      })),
-    );
-    for (const { repo, outcome } of outcomes) {
-      await absorbOutcome(this.#fanOut(), repo, outcome);
-      if (outcome.index?.replace === true) this.#values.set(`indexed:${repo}`, String(Date.now()));
+    await this.#ensureIndexed();
+    let reconciled = 0;
+    for (const repo of config.repos) {
+      const outcome = await this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name, {
+        full: request.full === true,
+      });
+      await absorbOutcome(this.#fanOut(), repo.name, outcome);
+      if (outcome.index?.replace === true) this.#values.set(`indexed:${repo.name}`, String(Date.now()));
+      if (outcome.applied) reconciled += 1;
+    }
+    const scanned = scanDue(this.#values, config, Date.now(), request.force === true);
+    if (scanned) {
+      const byRepo = await scanWorkspace(
+        this.#boardClient(),
+        this.#indexes,
+        config,
+        this.#values,
+        Date.now(),
+      );
+      for (const [repo, scan] of byRepo) {
+        const outcome = await this.env.REPO_QUEUE.getByName(repo).applyScan(repo, scan.stamps, scan.found);
+        await absorbOutcome(this.#fanOut(), repo, outcome);
+        if (outcome.applied) reconciled += 1;
+      }
     }
     return {
       resolved: awaiting.length - this.#inbox.list("awaiting").length,
       redelivered,
       repos: config.repos.length,
-      reconciled: outcomes.filter(({ outcome }) => outcome.applied).length,
+      reconciled,
+      scanned,
     };
   }
 
