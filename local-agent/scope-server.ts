@@ -47,7 +47,7 @@ export interface ScopeServerOptions {
   /** How long the command waits for the verdict (the server's own wait is shorter). */
   waitSeconds: number;
   request(paths: string[], reason: string): Promise<ScopeVerdict>;
-  /** Called once the agent has the verdict in hand (so a refusal can stop the run after it). */
+  /** Called once the agent has the verdict in hand (so a refusal stops the run only after that). */
   answered(verdict: ScopeVerdict, paths: string[]): void;
   view(): ScopeView;
 }
@@ -121,7 +121,21 @@ export async function startScopeServer(options: ScopeServerOptions): Promise<Sco
     logger.info("scope_requested", { paths, reason: ask.data.reason });
     const verdict = await options.request(paths, ask.data.reason);
     const answer: ScopeAnswer = { ...verdict, paths };
-    send(response, 200, answer, () => options.answered(verdict, paths));
+    // The verdict takes effect once `wf-scope` has printed it and exited (its socket closes), so a
+    // refusal that stops the run never cuts the command off mid-answer; 5 s at most.
+    const { socket } = request;
+    send(response, 200, answer, () => {
+      let fired = false;
+      const fire = (): void => {
+        if (fired) return;
+        fired = true;
+        clearTimeout(timer);
+        options.answered(verdict, paths);
+      };
+      const timer = setTimeout(fire, 5000);
+      if (socket.destroyed) fire();
+      else socket.once("close", fire);
+    });
   };
 
   const server = createServer((request, response) => {
