@@ -5,24 +5,23 @@
  * daemon.ts creates a `Run` per dispatch; run-steering.ts applies steering to it.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import type { DispatchArgs, LiveRun, ScopeReply, SteerEffect } from "../worker/protocol/messages.ts";
-import { prepareAgentEnv, type TemplateValues } from "./agent-templates.ts";
 import type { AgentSession } from "./channels/agent-session.ts";
-import { channelFor, startSession } from "./channels/start-session.ts";
+import { channelFor, startRunSession } from "./channels/start-session.ts";
 import type { LockCheck } from "./check.ts";
 import type { AgentConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { prepareWorktree, removeCleanWorktree } from "./prepare-worktree.ts";
-import { appendCheckpoint, writePromptFile } from "./prompt-file.ts";
+import { writePromptFile } from "./prompt-file.ts";
 import { clampReason, inspectWorktree, judgeRun, type RepoState, type Verdict } from "./report.ts";
 import type { AgentResult } from "./run-agent.ts";
 import { RunScope } from "./run-scope.ts";
-import { RunSteering, type Replan } from "./run-steering.ts";
+import { RunSteering } from "./run-steering.ts";
 import type { OutboxFrame, StateStore } from "./state-store.ts";
-import { commitWip, pushBranch } from "./wip-commit.ts";
+import { checkpointWork, saveStoppedWork } from "./wip-commit.ts";
 
 export interface RunEnvironment {
   config: AgentConfig;
@@ -41,8 +40,6 @@ export interface RunEnvironment {
 export function runDirName(runId: string): string {
   return runId.replace(/[^A-Za-z0-9._-]/g, "_");
 }
-
-const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 export class Run {
   readonly runId: string;
@@ -186,12 +183,20 @@ export class Run {
     this.state = "running";
     this.startHeartbeats();
 
+    const place = {
+      worktree,
+      branch,
+      baseBranch: this.baseBranch(),
+      runId: this.runId,
+      identity: this.env.gitIdentity,
+    };
     let result: AgentResult = { exit: { kind: "stopped", why: "stop" }, prUrls: [], survivors: [] };
     const prUrls: string[] = [];
     while (this.stopReason === null) {
       const restartedFor = this.steering.takeReplans();
       let checkpointNote = "";
-      if (restartedFor.length > 0) checkpointNote = await this.checkpoint(worktree, branch, restartedFor);
+      if (restartedFor.length > 0)
+        checkpointNote = await checkpointWork(place, this.promptFile, restartedFor);
       if (this.stopReason !== null) {
         this.steering.requeueReplans(restartedFor);
         break;
@@ -208,8 +213,10 @@ export class Run {
     this.state = "finishing";
     this.stopHeartbeats();
     if (this.stopReason !== null) result = { ...result, exit: { kind: "stopped", why: "stop" } };
-    if (this.stopReason !== null && this.preserveOnStop && !this.silent)
-      this.steering.stopDetail = await this.saveWork(worktree, branch);
+    if (this.stopReason !== null && this.preserveOnStop && !this.silent) {
+      this.steering.stopDetail = await saveStoppedWork(place, this.stopReason);
+      this.logger.info("work_saved", { detail: this.steering.stopDetail });
+    }
 
     const repo = await inspectWorktree(worktree, this.baseBranch(), branch);
     this.finish(judgeRun(result.exit, repo, this.stopReason), repo, prUrls.at(-1) ?? null);
@@ -224,79 +231,26 @@ export class Run {
     }
   }
 
-  /** Before a restart: a WIP commit of what the agent left, and a checkpoint note per replan. */
-  private async checkpoint(worktree: string, branch: string, replans: readonly Replan[]): Promise<string> {
-    const wip = await commitWip(
-      worktree,
-      `wip: checkpoint before replanning (run ${this.runId})`,
-      this.env.gitIdentity,
-    );
-    const repo = await inspectWorktree(worktree, this.baseBranch(), branch);
-    for (const replan of replans)
-      appendCheckpoint(this.promptFile, { ...replan, commits: repo.commits, dirty: repo.dirty });
-    if (!wip.ok) return `; the WIP commit failed: ${wip.reason}`;
-    return wip.sha === null ? "" : `; WIP commit ${wip.sha.slice(0, 12)}`;
-  }
-
-  /** A stop that keeps the work: commit what is uncommitted, push the branch; says what it did. */
-  private async saveWork(worktree: string, branch: string): Promise<string> {
-    const notes: string[] = [];
-    const wip = await commitWip(
-      worktree,
-      `wip: ${this.stopReason ?? "stopped"} (run ${this.runId})`.slice(0, 200),
-      this.env.gitIdentity,
-    );
-    if (!wip.ok) notes.push(`the WIP commit failed: ${wip.reason}`);
-    else if (wip.sha !== null) notes.push(`WIP commit ${wip.sha.slice(0, 12)}`);
-    const repo = await inspectWorktree(worktree, this.baseBranch(), branch);
-    if (repo.commits.length > 0 && repo.unpushed !== 0) {
-      const push = await pushBranch(worktree, branch);
-      notes.push(push.ok ? `pushed ${branch}` : push.reason);
-    }
-    this.logger.info("work_saved", { notes });
-    return notes.length === 0 ? "stopped; nothing to commit or push" : `stopped; ${notes.join("; ")}`;
-  }
-
   private baseBranch(): string {
     return this.args.baseBranch || this.env.config.baseBranch;
   }
 
   private spawnSession(worktree: string, branch: string, binDir: string): AgentSession {
     const { config } = this.env;
-    const values: TemplateValues = {
-      promptFile: this.promptFile,
-      worktree,
-      branch,
-      runId: this.runId,
-      issue: String(this.args.issueNumber),
-    };
-    const env = prepareAgentEnv({
-      kind: config.agent,
-      runId: this.runId,
-      runDir: this.dir,
-      parentEnv: this.env.parentEnv,
-      extraEnv: config.agentEnv,
-      values,
-      gitIdentity: this.env.gitIdentity,
-      homeTemplate: config.agentHomeTemplate,
-      isRoot: process.getuid?.() === 0,
-    });
-    // wf-scope first on PATH: the agent's way to ask for more scope.
-    env.PATH = `${binDir}${path.delimiter}${env.PATH ?? FALLBACK_PATH}`;
     const channel = channelFor(config);
     this.logger.info("agent_starting", { agent: config.agent, channel });
     this.runLog(`agent ${config.agent} starting on the ${channel} channel`);
-    return startSession({
+    return startRunSession({
       config,
-      values,
-      lastMessageFile: path.join(this.dir, "last-message.md"),
-      prompt: readFileSync(this.promptFile, "utf8"),
-      cwd: worktree,
-      env,
       runId: this.runId,
-      logFile: path.join(this.dir, "agent.log"),
-      timeoutSeconds: config.agentTimeoutSeconds,
-      stallSeconds: config.stallTimeoutSeconds,
+      issue: this.args.issueNumber,
+      runDir: this.dir,
+      promptFile: this.promptFile,
+      worktree,
+      branch,
+      binDir,
+      parentEnv: this.env.parentEnv,
+      gitIdentity: this.env.gitIdentity,
       graceMs: this.env.forceKillAfterMs,
       logger: this.logger,
     });

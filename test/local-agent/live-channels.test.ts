@@ -1,6 +1,7 @@
-// The live channels' edge: a steering message that races the end of a turn. Stand-ins for the
-// two CLIs (real child processes speaking their stdio protocols) make the race happen every
-// time; the real CLIs are steered in test/e2e/real-agent-steering.test.ts.
+// The live channels' edges: a steering message that races the end of a turn, and a graceful
+// stop through the protocol. Stand-ins for the two CLIs (real child processes speaking their
+// stdio protocols) make the race happen every time; the real CLIs are steered in
+// test/e2e/real-agent-steering.test.ts.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -96,5 +97,32 @@ describe("a steering message that races the end of a turn", () => {
       "turn/start",
     ]);
     expect(finished.outcome).toBe("succeeded");
+  });
+});
+
+describe("stop_and_requeue on the Codex app-server", () => {
+  it("interrupts the running turn (turn/interrupt) and lets the app-server end on its own", async () => {
+    harness = await startHarness({
+      config: { agent: "codex", agentCommand: undefined, agentBin: path.join(FIXTURES, "fake-codex.sh") },
+    });
+    const frame = dispatchFrame();
+    harness.server.dispatch(frame);
+    const dir = runDir(harness.repos, frame.runId);
+    await waitForFile(path.join(dir, "turn1-running"));
+    harness.server.steer({
+      ...steer(frame.runId, "steer-stop-codex"),
+      command: "stop_and_requeue",
+      reason: "closed",
+    });
+
+    const finished = await harness.server.waitFor(isType("run_finished", (f) => f.runId === frame.runId));
+    expect(finished.outcome).toBe("stopped");
+    expect(finished.reason).toBe("stopped by steering: closed");
+    const methods = readFileSync(path.join(dir, "codex-requests.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { method: string }).method);
+    expect(methods.at(-1)).toBe("turn/interrupt");
+    expect(readFileSync(path.join(dir, "ended-cleanly"), "utf8")).toBe("yes");
   });
 });
