@@ -5,7 +5,7 @@
  */
 import type { AgentCommand } from "../agent-templates.ts";
 import type { Logger } from "../logger.ts";
-import type { AgentResult, StopWhy } from "../run-agent.ts";
+import type { AgentResult, StartAgentOptions, StopWhy } from "../run-agent.ts";
 
 /**
  * `claude-stream`: Claude Code with stream-json stdin kept open. `codex-app-server`: Codex's
@@ -45,6 +45,23 @@ export interface SessionOptions {
   logger: Logger;
   /** The task prompt, as text. */
   prompt: string;
+}
+
+/** The process options every channel passes to run-agent.ts unchanged. */
+export function processOptions(
+  options: SessionOptions,
+): Omit<StartAgentOptions, "command" | "silence" | "stdin" | "onStdoutLine"> {
+  const { cwd, env, runId, logFile, timeoutSeconds, stallSeconds, logger } = options;
+  return {
+    cwd,
+    env,
+    runId,
+    logFile,
+    timeoutSeconds,
+    stallSeconds,
+    logger,
+    forceKillAfterMs: options.graceMs,
+  };
 }
 
 export interface StreamSessionOptions extends SessionOptions {

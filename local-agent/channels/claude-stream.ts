@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { startAgent, type AgentResult } from "../run-agent.ts";
-import type { AgentSession, StreamSessionOptions } from "./agent-session.ts";
+import { processOptions, type AgentSession, type StreamSessionOptions } from "./agent-session.ts";
 
 /** `--replay-user-messages` echoes each stdin message when Claude takes it in: our receipt. */
 export function claudeStreamArgs(extraArgs: readonly string[]): string[] {
@@ -57,17 +57,10 @@ export function startClaudeStreamSession(options: StreamSessionOptions): AgentSe
   let failure: string | undefined;
 
   const agent = startAgent({
+    ...processOptions(options),
     command: { file: options.bin, args: claudeStreamArgs(options.extraArgs) },
-    cwd: options.cwd,
-    env: options.env,
-    runId: options.runId,
-    logFile: options.logFile,
-    timeoutSeconds: options.timeoutSeconds,
-    stallSeconds: options.stallSeconds,
     silence: "no output and no stream-json events",
     stdin: "pipe",
-    forceKillAfterMs: options.graceMs,
-    logger,
     onStdoutLine(line) {
       const event = parseEvent(line);
       if (event === null) return;

@@ -11,7 +11,12 @@
  */
 import { z } from "zod";
 import { startAgent, type AgentResult } from "../run-agent.ts";
-import type { AgentSession, Delivery, StreamSessionOptions } from "./agent-session.ts";
+import {
+  processOptions,
+  type AgentSession,
+  type Delivery,
+  type StreamSessionOptions,
+} from "./agent-session.ts";
 import { JsonRpcLines, type ServerRequestAnswer } from "./json-rpc-lines.ts";
 
 export function codexAppServerArgs(extraArgs: readonly string[]): string[] {
@@ -95,17 +100,10 @@ export function startCodexAppServerSession(options: StreamSessionOptions): Agent
   });
 
   const agent = startAgent({
+    ...processOptions(options),
     command: { file: options.bin, args: codexAppServerArgs(options.extraArgs) },
-    cwd: options.cwd,
-    env: options.env,
-    runId: options.runId,
-    logFile: options.logFile,
-    timeoutSeconds: options.timeoutSeconds,
-    stallSeconds: options.stallSeconds,
     silence: "no output and no app-server events",
     stdin: "pipe",
-    forceKillAfterMs: options.graceMs,
-    logger,
     onStdoutLine: (line) => rpc.handleLine(line),
   });
 

@@ -5,20 +5,10 @@
  * falls back to a checkpoint and restart (run-lifecycle.ts).
  */
 import { startAgent } from "../run-agent.ts";
-import type { AgentSession, OneShotSessionOptions } from "./agent-session.ts";
+import { processOptions, type AgentSession, type OneShotSessionOptions } from "./agent-session.ts";
 
 export function startOneShotSession(options: OneShotSessionOptions): AgentSession {
-  const agent = startAgent({
-    command: options.command,
-    cwd: options.cwd,
-    env: options.env,
-    runId: options.runId,
-    logFile: options.logFile,
-    timeoutSeconds: options.timeoutSeconds,
-    stallSeconds: options.stallSeconds,
-    forceKillAfterMs: options.graceMs,
-    logger: options.logger,
-  });
+  const agent = startAgent({ ...processOptions(options), command: options.command });
   return {
     channel: "one-shot",
     done: agent.done,

@@ -32,6 +32,27 @@ const steer = (runId: string, id: string) => ({
   text: "Late news: RACE-TOKEN.",
 });
 
+/** A daemon whose `claude` or `codex` binary is the stand-in; a run dispatched to it, its first turn running. */
+async function startFakeRun(
+  kind: "claude" | "codex",
+): Promise<{ started: Harness; runId: string; dir: string }> {
+  const agentBin = path.join(FIXTURES, kind === "claude" ? "fake-claude.sh" : "fake-codex.sh");
+  const started = await startHarness({ config: { agent: kind, agentCommand: undefined, agentBin } });
+  harness = started;
+  const frame = dispatchFrame();
+  started.server.dispatch(frame);
+  const dir = runDir(started.repos, frame.runId);
+  await waitForFile(path.join(dir, "turn1-running"));
+  return { started, runId: frame.runId, dir };
+}
+
+function requestMethods(dir: string): string[] {
+  return readFileSync(path.join(dir, "codex-requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { method: string }).method);
+}
+
 /** Polls a file until it holds `text` (the daemon writes agent.log as the agent's output comes). */
 async function waitForText(file: string, text: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -43,52 +64,34 @@ async function waitForText(file: string, text: string, timeoutMs = 20_000): Prom
 
 describe("a steering message that races the end of a turn", () => {
   it("Claude Code: the first result does not end the session; stdin stays open until the message's own turn ends", async () => {
-    harness = await startHarness({
-      config: { agent: "claude", agentCommand: undefined, agentBin: path.join(FIXTURES, "fake-claude.sh") },
-    });
-    const frame = dispatchFrame();
-    harness.server.dispatch(frame);
-    const dir = runDir(harness.repos, frame.runId);
-    await waitForFile(path.join(dir, "turn1-running"));
-    harness.server.steer(steer(frame.runId, "steer-race-claude"));
-    const applied = await harness.server.waitFor(
-      isType("steer_applied", (f) => f.steerId === "steer-race-claude"),
-    );
+    const { started, runId, dir } = await startFakeRun("claude");
+    const { server } = started;
+    server.steer(steer(runId, "steer-race-claude"));
+    const applied = await server.waitFor(isType("steer_applied", (f) => f.steerId === "steer-race-claude"));
     expect(applied.effect).toBe("delivered");
     await waitForText(path.join(dir, "agent.log"), '"type":"result"');
     writeFileSync(path.join(dir, "continue"), "go");
 
-    const finished = await harness.server.waitFor(isType("run_finished", (f) => f.runId === frame.runId));
+    const finished = await server.waitFor(isType("run_finished", (f) => f.runId === runId));
     expect(readFileSync(path.join(dir, "stdin-at-continue"), "utf8")).toBe("open");
     expect(readFileSync(path.join(dir, "steered.txt"), "utf8")).toContain("Late news: RACE-TOKEN.");
     expect(finished.outcome).toBe("succeeded");
-    expect(harness.logs.some((r) => r.event === "claude_result_with_input_outstanding")).toBe(true);
+    expect(started.logs.some((r) => r.event === "claude_result_with_input_outstanding")).toBe(true);
   });
 
   it("Codex: turn/steer finds no active turn, so the text starts a new turn of the same thread before stdin closes", async () => {
-    harness = await startHarness({
-      config: { agent: "codex", agentCommand: undefined, agentBin: path.join(FIXTURES, "fake-codex.sh") },
-    });
-    const frame = dispatchFrame();
-    harness.server.dispatch(frame);
-    const dir = runDir(harness.repos, frame.runId);
-    await waitForFile(path.join(dir, "turn1-running"));
-    harness.server.steer(steer(frame.runId, "steer-race-codex"));
+    const { started, runId, dir } = await startFakeRun("codex");
+    const { server } = started;
+    server.steer(steer(runId, "steer-race-codex"));
 
-    const applied = await harness.server.waitFor(
-      isType("steer_applied", (f) => f.steerId === "steer-race-codex"),
-    );
-    const finished = await harness.server.waitFor(isType("run_finished", (f) => f.runId === frame.runId));
+    const applied = await server.waitFor(isType("steer_applied", (f) => f.steerId === "steer-race-codex"));
+    const finished = await server.waitFor(isType("run_finished", (f) => f.runId === runId));
     expect(applied).toMatchObject({
       effect: "delivered",
       detail: "started a new turn of Codex's thread with it (turn/start)",
     });
     expect(readFileSync(path.join(dir, "steered.txt"), "utf8")).toContain("Late news: RACE-TOKEN.");
-    const methods = readFileSync(path.join(dir, "codex-requests.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => (JSON.parse(line) as { method: string }).method);
-    expect(methods).toEqual([
+    expect(requestMethods(dir)).toEqual([
       "initialize",
       "initialized",
       "thread/start",
@@ -102,27 +105,14 @@ describe("a steering message that races the end of a turn", () => {
 
 describe("stop_and_requeue on the Codex app-server", () => {
   it("interrupts the running turn (turn/interrupt) and lets the app-server end on its own", async () => {
-    harness = await startHarness({
-      config: { agent: "codex", agentCommand: undefined, agentBin: path.join(FIXTURES, "fake-codex.sh") },
-    });
-    const frame = dispatchFrame();
-    harness.server.dispatch(frame);
-    const dir = runDir(harness.repos, frame.runId);
-    await waitForFile(path.join(dir, "turn1-running"));
-    harness.server.steer({
-      ...steer(frame.runId, "steer-stop-codex"),
-      command: "stop_and_requeue",
-      reason: "closed",
-    });
+    const { started, runId, dir } = await startFakeRun("codex");
+    const { server } = started;
+    server.steer({ ...steer(runId, "steer-stop-codex"), command: "stop_and_requeue", reason: "closed" });
 
-    const finished = await harness.server.waitFor(isType("run_finished", (f) => f.runId === frame.runId));
+    const finished = await server.waitFor(isType("run_finished", (f) => f.runId === runId));
     expect(finished.outcome).toBe("stopped");
     expect(finished.reason).toBe("stopped by steering: closed");
-    const methods = readFileSync(path.join(dir, "codex-requests.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => (JSON.parse(line) as { method: string }).method);
-    expect(methods.at(-1)).toBe("turn/interrupt");
+    expect(requestMethods(dir).at(-1)).toBe("turn/interrupt");
     expect(readFileSync(path.join(dir, "ended-cleanly"), "utf8")).toBe("yes");
   });
 });
