@@ -221,6 +221,8 @@ describe("steering", () => {
     const frame = dispatchFrame();
     harness.server.dispatch(frame);
     await harness.server.waitFor(isType("run_started", (f) => f.runId === frame.runId));
+    // The agent is running (it recorded its start), so the restart is a second start.
+    await waitForFile(path.join(runDir(harness.repos, frame.runId), "starts"));
     const steer = {
       id: "steer-ctx-1",
       runId: frame.runId,
