@@ -1,7 +1,8 @@
 /**
- * How each CLI agent is invoked non-interactively (flags as in shared/reference/agent-clis.md)
- * and the environment a run gets: an empty HOME, a per-tool config home, telemetry and update
- * checks off, model-endpoint variables passed through. Used by daemon.ts before run-agent.ts.
+ * How each CLI agent is invoked one-shot (flags as in shared/reference/agent-clis.md; the live
+ * channels' command lines are in channels/) and the environment a run gets: an empty HOME, a
+ * per-tool config home, telemetry and update checks off, model-endpoint variables passed
+ * through. Used by channels/start-session.ts.
  */
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";

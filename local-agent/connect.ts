@@ -13,6 +13,7 @@ import {
   type Dispatch,
   type Hello,
   type LiveRun,
+  type ScopeReply,
   type Steer,
   type Welcome,
 } from "../worker/protocol/messages.ts";
@@ -32,6 +33,10 @@ export interface ConnectionHandlers {
   onSteer(frame: SteerFrame): void;
   /** A frame of this run was refused with `stale_fence`: the lease passed to someone else. */
   onStaleFence(runId: string, fence: number): void;
+  /** The RepoQueue's verdict on a `scope_request` (applied once). */
+  onScopeReply?(frame: z.infer<typeof ScopeReply>): void;
+  /** One of our frames was refused for another reason than a stale fence. */
+  onRefused?(frame: OutboxFrame, message: string): void;
 }
 
 export interface ConnectionOptions {
@@ -220,7 +225,8 @@ export class RepoQueueConnection {
         while (this.queue.length > 0 && this.isReady) this.write(this.queue.shift() ?? "");
         return;
       case "dispatch":
-      case "steer": {
+      case "steer":
+      case "scope_reply": {
         const ack: z.infer<typeof Ack> = { type: "ack", id: frame.id };
         const duplicate = this.options.store.isApplied(frame.id);
         if (!duplicate) this.options.store.markApplied(frame.id);
@@ -230,7 +236,12 @@ export class RepoQueueConnection {
           return;
         }
         if (frame.type === "dispatch") this.options.handlers.onDispatch(frame);
-        else this.options.handlers.onSteer(frame);
+        else if (frame.type === "steer") this.options.handlers.onSteer(frame);
+        else {
+          // The verdict answers the request: stop resending it.
+          this.options.store.removeOutbox(frame.requestId);
+          this.options.handlers.onScopeReply?.(frame);
+        }
         return;
       }
       case "reply":
@@ -246,6 +257,8 @@ export class RepoQueueConnection {
           if (frame.error === "stale_fence" && answered !== undefined) {
             this.options.store.dropRunFrames(answered.runId);
             this.options.handlers.onStaleFence(answered.runId, answered.fence);
+          } else if (answered !== undefined) {
+            this.options.handlers.onRefused?.(answered, frame.message);
           }
         }
         if (this.options.store.outbox().length === 0) for (const waiter of [...this.drainWaiters]) waiter();

@@ -7,10 +7,22 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { Heartbeat, RunFinished, RunStarted, SteerApplied } from "../worker/protocol/messages.ts";
+import {
+  Heartbeat,
+  RunFinished,
+  RunStarted,
+  ScopeRequest,
+  SteerApplied,
+} from "../worker/protocol/messages.ts";
 import type { Logger } from "./logger.ts";
 
-export const OutboxFrame = z.discriminatedUnion("type", [RunStarted, Heartbeat, RunFinished, SteerApplied]);
+export const OutboxFrame = z.discriminatedUnion("type", [
+  RunStarted,
+  Heartbeat,
+  RunFinished,
+  SteerApplied,
+  ScopeRequest,
+]);
 export type OutboxFrame = z.infer<typeof OutboxFrame>;
 
 export const PersistedRun = z.object({
