@@ -24,6 +24,9 @@ import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
+// Operator actions (issue 9): the block at the end of the class.
+import * as operator from "../queue/operator-actions.ts";
+import type { Explanation } from "../queue/explain-item.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -315,4 +318,72 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#chain = next.catch(() => undefined);
     return next;
   }
+
+  // ─── Operator actions (issue 9) ─────────────────────────────────────────────────────────
+  // RPC for `wf` and /api/*, by item number. Each delegates to worker/queue/operator-actions.ts;
+  // board work goes through #serial like every refresh, and a change re-gates the repo soon.
+
+  /** Why an item is or is not running, with the gate's inputs (one board read). */
+  async explainItem(repo: string, number: number): Promise<Explanation | null> {
+    this.#meta.setOnce("repo", repo);
+    return this.#serial(() => operator.explain(this.#operatorDeps(), number));
+  }
+
+  /** Steers the item's live run; the frame id comes from source event, run and command. */
+  async steerItem(
+    repo: string,
+    number: number,
+    input: Omit<SteerInput, "runId">,
+  ): Promise<SteerResult & { runId?: string }> {
+    this.#meta.setOnce("repo", repo);
+    return operator.steerItem(this.#operatorDeps(), number, input);
+  }
+
+  /** Retry now (a backoff cut short) or unpark (attempts reset, Status back to Ready). */
+  async retryItem(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.retry(this.#operatorDeps(), number));
+    if (result.ok && result.changed) await this.#scheduleRefresh(0);
+    return result;
+  }
+
+  /** Clears a person's claim whose lease has passed, after reading the board again. */
+  async releaseStaleClaim(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.releaseStaleClaim(this.#operatorDeps(), number));
+    if (result.ok && result.changed) await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
+    return result;
+  }
+
+  /** Pauses or resumes dispatch, saying whether anything changed (a repeat changes nothing). */
+  async setPausedOnce(repo: string, paused: boolean): Promise<{ changed: boolean }> {
+    this.#meta.setOnce("repo", repo);
+    if ((this.#meta.get("paused") === "1") === paused) return { changed: false };
+    await this.setPaused(repo, paused);
+    return { changed: true };
+  }
+
+  #operatorDeps(): operator.OperatorDeps {
+    const config = loadWorkspaceConfig(this.env);
+    const loop = this.#repoLoop();
+    const board = createBoard(this.env, config);
+    const repo = findRepo(config, this.#meta.get("repo") ?? "");
+    if (!repo)
+      throw new Error(`RepoQueue ${this.#meta.get("repo") ?? "(unnamed)"} is not a repo of the workspace`);
+    return {
+      config,
+      repo,
+      queue: this.#queue,
+      runs: this.#runs,
+      board,
+      readBoard: () => board.listItems({ query: `repo:${repo.name}` }),
+      steer: (input) => loop.steer(input),
+      paused: () => this.#meta.get("paused") === "1",
+      agents: () => connectedAgents(this.ctx.getWebSockets(AGENT_TAG)).length,
+      invalidate: (id) => loop.invalidate(id),
+      transaction: (work) => this.ctx.storage.transactionSync(work),
+      now: Date.now,
+    };
+  }
+  // ─── end of operator actions ────────────────────────────────────────────────────────────
 }

@@ -21,6 +21,18 @@ import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { migrate } from "./migrate.ts";
+import type { RepoQueueState } from "./repo-queue.ts";
+// Operator directives and notifications (issue 9): the block at the end of the class.
+import * as operatorDirectives from "../supervisor/operator-directives.ts";
+import type { ActionResult } from "../queue/operator-actions.ts";
+import { attentionCauses } from "../supervisor/attention.ts";
+import {
+  notify,
+  NotificationLog,
+  type NotificationCause,
+  type NotifyOutcome,
+  type SentNotification,
+} from "../supervisor/notifications.ts";
 
 const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA, QA_SEQUENCE_SCHEMA, META_QUEUE_SCHEMA];
 
@@ -140,9 +152,10 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     }
     const redelivered = await this.#redeliverFailed();
     const config = loadWorkspaceConfig(this.env);
-    await Promise.all(
+    const states = await Promise.all(
       config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name)),
     );
+    this.#notifyAttention(states); // operator hook (issue 9): parked items, low budget
     return {
       resolved: awaiting.length - this.#inbox.list("awaiting").length,
       redelivered,
@@ -227,7 +240,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
   async syncQa(repo: string, waiting: Omit<QaEntry, "repo">[]): Promise<void> {
-    this.#qa.sync(repo, waiting, Date.now());
+    directives.syncQa(this.#directives(), repo, waiting); // operator hook (issue 9): QA waiting notices
   }
 
   /** The operator's QA verdict, handed to the item's RepoQueue; the item leaves the sequence. */
@@ -259,6 +272,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       qa: this.#qa,
       repoQueue: (repo) => this.env.REPO_QUEUE.getByName(repo),
       now: Date.now,
+      notify: (cause) => this.notify(cause), // operator hook (issue 9)
     };
   }
 
@@ -287,4 +301,60 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       record();
     });
   }
+
+  // ─── Operator directives and notifications (issue 9) ────────────────────────────────────
+  // RPC for `wf` and /api/* by item, delegating to supervisor/operator-directives.ts, and the
+  // one entry point of outgoing notifications (supervisor/notifications.ts).
+
+  async steerItem(
+    repo: string,
+    number: number,
+    input: operatorDirectives.ItemSteerInput,
+  ): Promise<SteerResult & { runId?: string }> {
+    return operatorDirectives.steerItem(this.#directives(), repo, number, input);
+  }
+
+  async retryItem(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.retryItem(this.#directives(), repo, number);
+  }
+
+  async releaseClaim(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.releaseClaim(this.#directives(), repo, number);
+  }
+
+  async pauseRepos(
+    repos: string[],
+    paused: boolean,
+  ): Promise<{ repo: string; paused: boolean; changed: boolean }[]> {
+    return operatorDirectives.pauseRepos(this.#directives(), repos, paused);
+  }
+
+  /**
+   * Tells a person, once per cause, when one is needed. Returns at once: the POST runs in the
+   * background and a failure is only logged, so no caller (and no dispatch) waits on it.
+   */
+  notify(cause: NotificationCause): NotifyOutcome {
+    return notify(
+      {
+        config: loadWorkspaceConfig(this.env),
+        log: new NotificationLog(this.ctx.storage.sql),
+        fetch: (input, init) => fetch(input, init),
+        waitUntil: (work) => this.ctx.waitUntil(work),
+        now: Date.now,
+        report: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+      },
+      cause,
+    );
+  }
+
+  /** The causes notified lately, newest first, with how each send went. */
+  async notifications(limit = 50): Promise<SentNotification[]> {
+    return new NotificationLog(this.ctx.storage.sql).recent(limit);
+  }
+
+  #notifyAttention(states: readonly RepoQueueState[]): void {
+    const named = states.flatMap((state) => (state.repo === null ? [] : [{ ...state, name: state.repo }]));
+    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named)) this.notify(cause);
+  }
+  // ─── end of operator directives and notifications ───────────────────────────────────────
 }
