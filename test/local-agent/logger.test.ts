@@ -10,7 +10,7 @@ describe("the daemon's readable log", () => {
     logger.warn("dispatch_refused", { runId: "widgets-7-f3", reason: "base is dirty", attempt: 2 });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^\d\d:\d\d:\d\d WARN  dispatch_refused repo=acme\/widgets runId=widgets-7-f3 reason="base is dirty" attempt=2\n$/,
+      /^\d\d:\d\d:\d\d WARN {2}dispatch_refused repo=acme\/widgets runId=widgets-7-f3 reason="base is dirty" attempt=2\n$/,
     );
   });
 });
