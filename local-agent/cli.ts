@@ -3,7 +3,8 @@
  * flags and the config file, runs the doctor's checks (and stops with exit 1 if one fails),
  * starts the daemon with a readable logger on stderr (JSON lines with `--log-format json`),
  * sweeps old run folders, and stops cleanly on SIGINT/SIGTERM or when the Worker refuses the
- * token. Exit: 0 stopped by a signal, 1 a check failed or the token was refused, 2 bad config.
+ * token. Exit: 0 stopped by a signal, 1 a check failed (e.g. the Worker unreachable: worth a
+ * retry), 2 bad config, 3 the Worker refused the token (no retry helps).
  * `main` is exported for tests; running this file directly calls it with process.argv.
  */
 import { pathToFileURL } from "node:url";
@@ -41,13 +42,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const report = await runDoctor(config, env);
   if (doctorOnly) {
     process.stdout.write(`${json ? JSON.stringify(report) : formatReport(report)}\n`);
-    return report.ok ? 0 : 1;
+    return report.ok ? 0 : report.tokenRefused ? 3 : 1;
   }
   if (!report.ok) {
     if (json)
       logger.error("doctor_failed", { checks: report.checks.filter((check) => check.status === "fail") });
     else process.stderr.write(`${formatReport(report)}\nThe daemon did not start.\n`);
-    return 1;
+    return report.tokenRefused ? 3 : 1;
   }
   logger.info("doctor_passed", { checks: report.checks.length });
 
@@ -84,7 +85,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     void started.connection.refused.then((reason) => {
       logger.error("daemon_exiting", { reason });
       clearInterval(sweeper);
-      void started.stop(reason).then(() => resolve(1));
+      void started.stop(reason).then(() => resolve(3));
     });
   });
 }

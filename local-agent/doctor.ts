@@ -23,6 +23,8 @@ export interface DoctorCheck {
 export interface DoctorReport {
   repo: string;
   ok: boolean;
+  /** The Worker refused the token: no retry can help (the CLI exits 3, not 1). */
+  tokenRefused: boolean;
   checks: DoctorCheck[];
 }
 
@@ -244,7 +246,10 @@ export async function runDoctor(config: AgentConfig, env: NodeJS.ProcessEnv): Pr
     boardCheck(config),
   ]);
   const checks = [...worker, ...clone, ...agentChecks(config, env), board, runFolderCheck(config)];
-  return { repo: config.repo, ok: checks.every((check) => check.status === "ok"), checks };
+  const tokenRefused = checks.some(
+    (check) => check.name === "Agent token" && check.status === "fail" && check.detail.startsWith("refused"),
+  );
+  return { repo: config.repo, ok: checks.every((check) => check.status === "ok"), tokenRefused, checks };
 }
 
 export function formatReport(report: DoctorReport): string {

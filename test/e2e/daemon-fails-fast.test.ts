@@ -1,6 +1,6 @@
 /**
  * A daemon that fails fast and tells the truth, against a real Worker (local mode): doctor
- * passes a good set-up, and the daemon refuses to start — exit 1, the reason in words, no
+ * passes a good set-up, and the daemon refuses to start — a non-zero exit, the reason in words, no
  * reconnect loop, no attempt spent — on a wrong token or a dirty clone.
  */
 import { execFile } from "node:child_process";
@@ -55,9 +55,9 @@ describe("the daemon fails fast", () => {
     expect(result.stdout).toContain("All checks passed.");
   });
 
-  it("exits 1 on a wrong token with the reason, instead of reconnecting forever", async () => {
+  it("exits 3 on a wrong token with the reason, instead of reconnecting forever", async () => {
     const result = await agent("not-the-token");
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /FAIL {2}Agent token +refused \(401\): the token is wrong, or \S+ is not a repo of the workspace; get the repo's token with `npx wf token \S+`/,
     );
