@@ -19,7 +19,10 @@ const WAITING_ORDER = ["conflict", "waiting", "runnable", "triage", "requeued", 
 export function renderStatus(state: StateAnswer, now: number, options: { repo?: string } = {}): string {
   const lines: string[] = [];
   const budgets = state.repos.flatMap((repo) => (repo.budget?.remaining == null ? [] : [repo.budget]));
-  const lowest = budgets.sort((a, b) => (a.remaining ?? 0) - (b.remaining ?? 0))[0];
+  const lowest =
+    state.budget?.remaining != null
+      ? state.budget
+      : budgets.sort((a, b) => (a.remaining ?? 0) - (b.remaining ?? 0))[0];
   const budget =
     lowest === undefined
       ? "GitHub budget not measured yet"
@@ -57,7 +60,13 @@ function renderRepo(repo: RepoAnswer, now: number): string[] {
     );
   }
   for (const lock of repo.locks ?? []) {
-    lines.push(`  holds    ${lock.holder}  ${lock.key}${lock.kind ? ` (${lock.kind})` : ""}`);
+    const how =
+      lock.holder === "run"
+        ? `run ${lock.runId ?? "?"}`
+        : lock.holder === "person"
+          ? `claim by ${lock.claimOwner ?? "?"}`
+          : `Status ${lock.status ?? "?"}`;
+    lines.push(`  holds    ${lock.key}  #${lock.number ?? "?"} ${lock.title} (${how})`);
   }
   for (const claim of repo.staleClaims) {
     lines.push(
@@ -116,7 +125,7 @@ export function renderExplanation(explanation: Explanation, now: number): string
     const who =
       holder.kind === "run"
         ? `a dispatcher run (${holder.claimOwner ?? ""})`
-        : holder.kind === "claim"
+        : holder.kind === "person"
           ? `a person's claim by ${holder.claimOwner ?? "?"} until ${holder.leaseExpires ?? "?"}`
           : `its Status ${holder.status ?? "?"}`;
     lines.push(`  Held by      ${holder.item} ${holder.title} — ${holder.overlapping}, through ${who}`);

@@ -49,11 +49,21 @@ const StaleClaim = z.object({
   lockKey: z.string().nullable(),
 });
 
-/** A held lock as a future /api/state may list it; shown when present. */
-const Lock = z.object({ key: z.string(), holder: z.string(), kind: z.string().optional() });
+/** A held lock of the repo's lock map: the key, the item holding it, and how it holds it. */
+const Lock = z.object({
+  key: z.string(),
+  number: z.number().nullable(),
+  title: z.string(),
+  holder: z.string(),
+  runId: z.string().nullable(),
+  claimOwner: z.string().nullable(),
+  status: z.string().nullable(),
+});
 
 export const StateAnswer = z.object({
   workspace: z.string(),
+  /** The whole workspace's budget, where the Worker reports one. */
+  budget: Budget.nullable().optional(),
   project: z.object({ org: z.string(), number: z.number() }),
   qaSequence: z.array(QaEntry),
   repos: z.array(

@@ -4,6 +4,7 @@
  * agent, and a real webhook receiver on loopback for the notifications a person is sent.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,7 +116,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  daemon?.kill("SIGTERM");
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+    // The daemon stops its runs and writes its state on the way out: wait for it.
+    const exited = once(daemon, "exit");
+    daemon.kill("SIGTERM");
+    await exited;
+  }
   await mode?.stop();
   await sink?.close();
   if (dir) await rm(dir, { recursive: true, force: true });

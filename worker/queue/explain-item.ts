@@ -23,8 +23,8 @@ export interface LockHolderView {
   item: string;
   title: string;
   url: string | null;
-  /** `run`: a claim of the dispatcher; `claim`: a person's claim; `status`: an active Status alone. */
-  kind: "run" | "claim" | "status";
+  /** `run`: a claim of the dispatcher; `person`: someone's claim on the board; `status`: an active Status alone (as in lock-map.ts). */
+  kind: "run" | "person" | "status";
   status: string | null;
   claimOwner: string | null;
   leaseExpires: string | null;
@@ -83,13 +83,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function holderKind(item: BoardItem): LockHolderView["kind"] {
   const owner = item.fields.claimOwner?.trim() ?? "";
   if (owner.startsWith(CLAIM_OWNER_PREFIX)) return "run";
-  return owner === "" ? "status" : "claim";
+  return owner === "" ? "status" : "person";
 }
 
 export function explainItem(input: ExplainInput): Explanation | null {
   const { config, repo, number, board, entry, run, now } = input;
   const ref = `${repo.name}#${number}`;
-  const item = board.find((candidate) => candidate.number === number) ?? entry?.snapshot ?? null;
+  const item = board.find((candidate) => candidate.number === number) ?? null;
   if (item === null && entry === null) return null;
   const title = item?.title ?? entry?.title ?? "";
   const verdict: GateVerdict =

@@ -1,14 +1,15 @@
 /**
  * The operator's actions on one item of a repo, by number rather than run id (`wf` and the
  * `/api/*` routes through the supervisor): explain it, steer its live run, retry it now or
- * unpark it, release a person's stale claim on it, pause or resume the repo. Plain functions;
- * the RepoQueue's operator block gives them its storage, its loop and a board read.
+ * unpark it, release a person's stale claim on it. Plain functions; the RepoQueue's operator
+ * block gives them its storage, its mirror of the board, its loop and the board client.
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
-import type { BoardItem } from "../board/board-item.ts";
-import { staleClaims, unresolvedDependencyRefs } from "../board/gate.ts";
+import type { IssueState } from "../board/board-item.ts";
+import { staleClaims } from "../board/gate.ts";
+import type { BoardMirror } from "./board-mirror.ts";
 import type { BoardPort } from "./board-port.ts";
-import { CLAIM_OWNER_PREFIX } from "./claim-item.ts";
+import { CLAIM_OWNER_PREFIX, clearedClaim } from "./claim-item.ts";
 import { explainItem, type Explanation } from "./explain-item.ts";
 import type { MicroQueue } from "./micro-queue.ts";
 import type { Runs } from "./runs.ts";
@@ -19,17 +20,14 @@ export interface OperatorDeps {
   repo: RepoConfig;
   queue: MicroQueue;
   runs: Runs;
-  board: Pick<BoardPort, "getIssueStates" | "releaseClaim">;
-  /**
-   * This repo's items as the board shows them now. Operator actions are rare and must not
-   * act on a stale copy: one filtered read (about 1 point per 100 items of the repo).
-   */
-  readBoard: () => Promise<BoardItem[]>;
+  /** The repo's board items as the events keep them: explain reads only this. */
+  mirror: Pick<BoardMirror, "items" | "byNumber" | "applyOwnWrite">;
+  /** States of dependencies in other repos, as the supervisor fanned them out. */
+  dependencyStates: () => IssueState[];
+  board: Pick<BoardPort, "getItem" | "releaseClaim">;
   steer: (input: SteerInput) => SteerResult;
   paused: () => boolean;
   agents: () => number;
-  /** The board changed under the loop's cache: re-read this item on the next refresh. */
-  invalidate: (itemId: string) => void;
   transaction: (work: () => void) => void;
   now: () => number;
 }
@@ -41,18 +39,15 @@ export type ActionResult =
 
 const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
 
-export async function explain(deps: OperatorDeps, number: number): Promise<Explanation | null> {
+/** Why an item is or is not running, from the mirror: no GitHub call. */
+export function explain(deps: OperatorDeps, number: number): Explanation | null {
   const { config, repo, queue, runs } = deps;
-  const board = await deps.readBoard();
-  const item = board.find((candidate) => candidate.number === number);
-  const foreign = item === undefined ? [] : unresolvedDependencyRefs([item], board);
-  const issueStates = foreign.length > 0 ? await deps.board.getIssueStates(foreign) : [];
   return explainItem({
     config,
     repo,
     number,
-    board,
-    issueStates,
+    board: deps.mirror.items(),
+    issueStates: deps.dependencyStates(),
     entry: queue.get(number),
     run: runs.liveFor(number),
     paused: deps.paused(),
@@ -92,9 +87,11 @@ export async function retry(deps: OperatorDeps, number: number): Promise<ActionR
   }
   const now = deps.now();
   if (entry.state === "parked") {
-    if (entry.snapshot !== null) {
-      await deps.board.releaseClaim(entry.snapshot, { status: config.statuses.ready });
-      deps.invalidate(entry.snapshot.itemId);
+    const item = deps.mirror.byNumber(number);
+    if (item !== null) {
+      const written = await deps.board.releaseClaim(item, { status: config.statuses.ready });
+      const values = { ...clearedClaim(), status: config.statuses.ready };
+      deps.mirror.applyOwnWrite(item.itemId, values, written.updatedAt, now);
     }
     const detail = `unparked: attempts reset from ${entry.attempts} to 0, Status set to ${config.statuses.ready}`;
     deps.transaction(() => {
@@ -120,15 +117,15 @@ export async function retry(deps: OperatorDeps, number: number): Promise<ActionR
 
 /**
  * Releases a person's claim whose lease has passed: clears its lock fields and, when its
- * Status still holds the lock, sets it back to Ready. The board is read first, so a claim
- * renewed meanwhile is never cleared. Dispatcher runs are stopped, not released.
+ * Status still holds the lock, sets it back to Ready. The item is read from GitHub first (one
+ * point), so a claim renewed a moment ago is never cleared. Dispatcher runs are stopped instead.
  */
 export async function releaseStaleClaim(deps: OperatorDeps, number: number): Promise<ActionResult> {
   const { config, repo } = deps;
   const ref = `${repo.name}#${number}`;
-  const board = await deps.readBoard();
-  const item = board.find((candidate) => candidate.number === number);
-  if (item === undefined) return { ok: false, code: "not_found", error: `${ref} is not on the board` };
+  const mirrored = deps.mirror.byNumber(number);
+  const item = mirrored === null ? null : await deps.board.getItem(mirrored.itemId);
+  if (item === null) return { ok: false, code: "not_found", error: `${ref} is not on the board` };
   const owner = item.fields.claimOwner?.trim() ?? "";
   if (owner === "") return { ok: true, item: ref, changed: false, detail: "no claim to release" };
   if (owner.startsWith(CLAIM_OWNER_PREFIX)) {
@@ -148,8 +145,9 @@ export async function releaseStaleClaim(deps: OperatorDeps, number: number): Pro
   }
   const holdsByStatus = config.statuses.active.some((status) => norm(status) === norm(item.fields.status));
   const status = holdsByStatus ? config.statuses.ready : null;
-  await deps.board.releaseClaim(item, { status });
-  deps.invalidate(item.itemId);
+  const written = await deps.board.releaseClaim(item, { status });
+  const values = { ...clearedClaim(), ...(status === null ? {} : { status }) };
+  deps.mirror.applyOwnWrite(item.itemId, values, written.updatedAt, deps.now());
   const cleared = [`Claim Owner ${owner}`, `Lease Expires ${item.fields.leaseExpires ?? "(none)"}`];
   if (item.fields.lockKey) cleared.push(`Lock Key ${item.fields.lockKey}`);
   const detail = `cleared ${cleared.join(", ")}${status ? `; Status ${item.fields.status} → ${status}` : ""}`;

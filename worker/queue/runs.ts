@@ -3,6 +3,7 @@
  * number that only grows, so frames from a run whose fence is no longer current are refused.
  * Leases are renewed by heartbeats here; the board copy is written at most once per half lease.
  */
+import type { Sql } from "./sql.ts";
 export const RUNS_SCHEMA = `
   CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
@@ -72,9 +73,9 @@ export type FenceCheck =
   { ok: true; run: Run } | { ok: false; error: "stale_fence" | "unknown_run"; message: string };
 
 export class Runs {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

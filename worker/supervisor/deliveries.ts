@@ -2,6 +2,7 @@
  * The supervisor's delivery journal: every verified delivery id with its outcome, kept for
  * the dedupe window (GitHub redelivers with the same X-GitHub-Delivery) and pruned by alarm.
  */
+import type { Sql } from "../queue/sql.ts";
 export const DEDUPE_WINDOW_MS = 8 * 24 * 60 * 60 * 1000;
 
 export const DELIVERIES_SCHEMA = `
@@ -31,9 +32,9 @@ export interface DeliveryRow {
 }
 
 export class Deliveries {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 
