@@ -6,6 +6,7 @@
  */
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { carryLogin } from "./agent-credentials.ts";
 import type { AgentKind } from "./config.ts";
 
 export const TEMPLATE_PLACEHOLDERS = ["promptFile", "worktree", "branch", "runId", "issue"] as const;
@@ -230,6 +231,8 @@ export function prepareAgentEnv(input: EnvInput): Record<string, string> {
     const dir = path.join(input.runDir, name);
     mkdirSync(dir, { recursive: true });
     if (input.homeTemplate !== undefined) cpSync(input.homeTemplate, dir, { recursive: true });
+    // The run's HOME is empty: the user's own login must be carried in (agent-credentials.ts).
+    carryLogin(input.kind, input.parentEnv, dir);
     return dir;
   };
   switch (input.kind) {

@@ -66,6 +66,11 @@ const ConfigInput = z
     keepWorktrees: z.boolean().default(false),
     connectTimeoutSeconds: seconds(1).default(10),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** `text`: one readable line per event; `json`: one JSON object per line, for services. */
+    logFormat: z.enum(["text", "json"]).default("text"),
+    /** Retention of finished run folders: the newest `keepRuns`, none older than `keepDays`. */
+    keepRuns: z.number().int().min(1).max(100_000).default(50),
+    keepDays: z.number().int().min(1).max(3650).default(14),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -165,6 +170,15 @@ export const FLAGS: Record<Exclude<keyof AgentConfigInput, "$schema">, { flag: s
     help: "seconds to wait for the WebSocket handshake (default 10)",
   },
   logLevel: { flag: "--log-level", help: "debug | info | warn | error (default info)" },
+  logFormat: {
+    flag: "--log-format",
+    help: "text | json: readable lines, or JSON lines for services (default text)",
+  },
+  keepRuns: {
+    flag: "--keep-runs",
+    help: "finished run folders to keep (default 50; never one with uncommitted work)",
+  },
+  keepDays: { flag: "--keep-days", help: "days to keep a finished run folder (default 14)" },
 };
 
 export class AgentConfigError extends Error {
@@ -184,6 +198,8 @@ const NUMBER_KEYS = new Set([
   "scopeTimeoutSeconds",
   "heartbeatSeconds",
   "connectTimeoutSeconds",
+  "keepRuns",
+  "keepDays",
 ]);
 
 export type ParsedCommandLine = { help: true } | { help: false; config: AgentConfig };
@@ -325,6 +341,11 @@ export function helpText(): string {
     "",
     "Usage: npm run agent -- --worker-url URL --repo owner/name --clone PATH [options]",
     "       npm run agent -- --config agent.json [options]   (flags override the file)",
+    "       npm run agent -- doctor [options]   (check everything the daemon needs, then exit)",
+    "",
+    "Before it connects the daemon runs the same checks as doctor and exits 1 if one fails: the",
+    "Worker reachable, the token valid, the clone and its base branch clean and pushed, the agent",
+    "found with credentials that reach a run, the board re-check configured (or --lock-check off).",
     "",
     "Options:",
     `  ${"--config <file>".padEnd(width)}JSON file with any of the keys below (paths relative to it)`,

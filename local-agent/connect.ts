@@ -88,10 +88,19 @@ export class RepoQueueConnection {
   private readonly drainWaiters = new Set<() => void>();
   /** Times the socket was (re)opened; for tests and logs. */
   connections = 0;
+  /**
+   * Resolves with the reason when the Worker refuses the token (401/403 before the upgrade):
+   * retrying cannot help, so the connection stops for good and the daemon exits.
+   */
+  readonly refused: Promise<string>;
+  private refuse: (reason: string) => void = () => undefined;
 
   constructor(options: ConnectionOptions) {
     this.options = options;
     this.logger = options.logger.child({ component: "connect" });
+    this.refused = new Promise((resolve) => {
+      this.refuse = resolve;
+    });
   }
 
   get isReady(): boolean {
@@ -167,6 +176,23 @@ export class RepoQueueConnection {
         alive = false;
         ws.ping();
       }, interval);
+    });
+    ws.on("unexpected-response", (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      if (status === 401 || status === 403) {
+        this.closing = true;
+        const reason = `the Worker refused the agent token for ${this.options.repo} (${status}): the token is wrong, or the repo is not in the workspace`;
+        this.logger.error("token_refused", {
+          status,
+          url,
+          hint: `get the token with \`npx wf token ${this.options.repo}\``,
+        });
+        this.refuse(reason);
+      } else {
+        this.logger.warn("upgrade_refused", { status, url });
+      }
+      ws.terminate();
     });
     ws.on("pong", () => {
       alive = true;

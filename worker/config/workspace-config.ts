@@ -93,6 +93,20 @@ export const StatusValues = z
   .strict();
 export type StatusValues = z.infer<typeof StatusValues>;
 
+export const NOTIFICATION_KINDS = ["qa_waiting", "parked", "stale_claim", "low_budget"] as const;
+
+/** An outgoing webhook (Slack-compatible JSON) for when a person is needed; off without a URL. */
+export const NotificationSettings = z
+  .object({
+    webhookUrl: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+    /** Which causes are sent. */
+    on: z.array(z.enum(NOTIFICATION_KINDS)).default([...NOTIFICATION_KINDS]),
+    /** GraphQL points left below which `low_budget` is sent (once per hourly window). */
+    lowBudgetPoints: z.number().int().min(0).default(500),
+  })
+  .strict();
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+
 export const WorkspaceConfig = z
   .object({
     $schema: z.string().optional(),
@@ -142,6 +156,7 @@ export const WorkspaceConfig = z
       })
       .strict()
       .default({ scanMinutes: 15, scanPointsPerHour: 40, fullReadHours: 24 }),
+    notifications: NotificationSettings.default(NotificationSettings.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

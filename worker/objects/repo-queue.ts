@@ -33,6 +33,9 @@ import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
+// Operator actions (issue 9): the block at the end of the class.
+import * as operator from "../queue/operator-actions.ts";
+import type { Explanation } from "../queue/explain-item.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -463,4 +466,71 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#chain = next.catch(() => undefined);
     return next;
   }
+
+  // ─── Operator actions (issue 9) ─────────────────────────────────────────────────────────
+  // RPC for `wf` and /api/*, by item number. Each delegates to worker/queue/operator-actions.ts;
+  // board writes go through #serial like every pass, and a change asks for a gate pass.
+
+  /** Why an item is or is not running, with the gate's inputs, from the mirror. */
+  async explainItem(repo: string, number: number): Promise<Explanation | null> {
+    this.#meta.setOnce("repo", repo);
+    return operator.explain(this.#operatorDeps(), number);
+  }
+
+  /** Steers the item's live run; the frame id comes from source event, run and command. */
+  async steerItem(
+    repo: string,
+    number: number,
+    input: Omit<SteerInput, "runId">,
+  ): Promise<SteerResult & { runId?: string }> {
+    this.#meta.setOnce("repo", repo);
+    return operator.steerItem(this.#operatorDeps(), number, input);
+  }
+
+  /** Retry now (a backoff cut short) or unpark (attempts reset, Status back to Ready). */
+  async retryItem(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.retry(this.#operatorDeps(), number));
+    if (result.ok && result.changed) this.#requestPass();
+    return result;
+  }
+
+  /** Clears a person's claim whose lease has passed, after reading the item again. */
+  async releaseStaleClaim(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.releaseStaleClaim(this.#operatorDeps(), number));
+    if (result.ok && result.changed) this.#requestPass();
+    return result;
+  }
+
+  /** Pauses or resumes dispatch, saying whether anything changed (a repeat changes nothing). */
+  async setPausedOnce(repo: string, paused: boolean): Promise<{ changed: boolean }> {
+    this.#meta.setOnce("repo", repo);
+    if ((this.#meta.get("paused") === "1") === paused) return { changed: false };
+    await this.setPaused(repo, paused);
+    return { changed: true };
+  }
+
+  #operatorDeps(): operator.OperatorDeps {
+    const config = loadWorkspaceConfig(this.env);
+    const loop = this.#repoLoop();
+    const repo = findRepo(config, this.#meta.get("repo") ?? "");
+    if (!repo)
+      throw new Error(`RepoQueue ${this.#meta.get("repo") ?? "(unnamed)"} is not a repo of the workspace`);
+    return {
+      config,
+      repo,
+      queue: this.#queue,
+      runs: this.#runs,
+      mirror: this.#mirror,
+      dependencyStates: () => this.#depStates.all(),
+      board: boardFor(this.env, config, this.#meta),
+      steer: (input) => loop.steer(input),
+      paused: () => this.#meta.get("paused") === "1",
+      agents: () => connectedAgents(this.ctx.getWebSockets(AGENT_TAG)).length,
+      transaction: (work) => this.ctx.storage.transactionSync(work),
+      now: Date.now,
+    };
+  }
+  // ─── end of operator actions ────────────────────────────────────────────────────────────
 }

@@ -31,6 +31,18 @@ import { Meta, META_SCHEMA } from "../queue/meta.ts";
 import type { RepoOutcome } from "./repo-queue.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
+import type { RepoQueueState } from "./repo-queue.ts";
+// Operator directives and notifications (issue 9): the block at the end of the class.
+import * as operatorDirectives from "../supervisor/operator-directives.ts";
+import type { ActionResult } from "../queue/operator-actions.ts";
+import { attentionCauses } from "../supervisor/attention.ts";
+import {
+  notify,
+  NotificationLog,
+  type NotificationCause,
+  type NotifyOutcome,
+  type SentNotification,
+} from "../supervisor/notifications.ts";
 
 const SUPERVISOR_MIGRATIONS = [
   DELIVERIES_SCHEMA + INBOX_SCHEMA,
@@ -218,6 +230,10 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
         if (outcome.applied) reconciled += 1;
       }
     }
+    // operator hook (issue 9): parked items and a low budget, from each queue's state (no GitHub call)
+    this.#notifyAttention(
+      await Promise.all(config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).state())),
+    );
     return {
       resolved: awaiting.length - this.#inbox.list("awaiting").length,
       redelivered,
@@ -354,7 +370,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
   async syncQa(repo: string, waiting: Omit<QaEntry, "repo">[]): Promise<void> {
-    this.#qa.sync(repo, waiting, Date.now());
+    directives.syncQa(this.#directives(), repo, waiting); // operator hook (issue 9): QA waiting notices
   }
 
   /** The operator's QA verdict, handed to the item's RepoQueue; the item leaves the sequence. */
@@ -386,6 +402,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       qa: this.#qa,
       repoQueue: (repo) => this.env.REPO_QUEUE.getByName(repo),
       now: Date.now,
+      notify: (cause) => this.notify(cause), // operator hook (issue 9)
     };
   }
 
@@ -423,6 +440,62 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       record();
     });
   }
+
+  // ─── Operator directives and notifications (issue 9) ────────────────────────────────────
+  // RPC for `wf` and /api/* by item, delegating to supervisor/operator-directives.ts, and the
+  // one entry point of outgoing notifications (supervisor/notifications.ts).
+
+  async steerItem(
+    repo: string,
+    number: number,
+    input: operatorDirectives.ItemSteerInput,
+  ): Promise<SteerResult & { runId?: string }> {
+    return operatorDirectives.steerItem(this.#directives(), repo, number, input);
+  }
+
+  async retryItem(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.retryItem(this.#directives(), repo, number);
+  }
+
+  async releaseClaim(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.releaseClaim(this.#directives(), repo, number);
+  }
+
+  async pauseRepos(
+    repos: string[],
+    paused: boolean,
+  ): Promise<{ repo: string; paused: boolean; changed: boolean }[]> {
+    return operatorDirectives.pauseRepos(this.#directives(), repos, paused);
+  }
+
+  /**
+   * Tells a person, once per cause, when one is needed. Returns at once: the POST runs in the
+   * background and a failure is only logged, so no caller (and no dispatch) waits on it.
+   */
+  notify(cause: NotificationCause): NotifyOutcome {
+    return notify(
+      {
+        config: loadWorkspaceConfig(this.env),
+        log: new NotificationLog(this.ctx.storage.sql),
+        fetch: (input, init) => fetch(input, init),
+        waitUntil: (work) => this.ctx.waitUntil(work),
+        now: Date.now,
+        report: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+      },
+      cause,
+    );
+  }
+
+  /** The causes notified lately, newest first, with how each send went. */
+  async notifications(limit = 50): Promise<SentNotification[]> {
+    return new NotificationLog(this.ctx.storage.sql).recent(limit);
+  }
+
+  #notifyAttention(states: readonly RepoQueueState[]): void {
+    const named = states.flatMap((state) => (state.repo === null ? [] : [{ ...state, name: state.repo }]));
+    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named)) this.notify(cause);
+  }
+  // ─── end of operator directives and notifications ───────────────────────────────────────
 }
 
 /** The completion an issue event carries by itself (for items that wait on an issue elsewhere). */

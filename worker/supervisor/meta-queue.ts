@@ -27,7 +27,10 @@ export type MetaKind =
   | "qa_verdict"
   | "qa_move"
   | "redelivery"
-  | "stale_claim";
+  | "stale_claim"
+  | "retry"
+  | "claim_released"
+  | "notification";
 
 export interface MetaEntry {
   id: number;
@@ -80,21 +83,39 @@ export class MetaQueue {
     );
   }
 
+  /** The newest entry of this kind for one item, or null. */
+  latest(kind: MetaKind, repo: string, number: number): MetaEntry | null {
+    const row = this.#sql
+      .exec<Row>(
+        "SELECT * FROM meta_queue WHERE kind = ? AND repo = ? AND number = ? ORDER BY id DESC LIMIT 1",
+        kind,
+        repo,
+        number,
+      )
+      .toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
   recent(limit: number): MetaEntry[] {
     return this.#sql
       .exec<Row>("SELECT * FROM meta_queue ORDER BY id DESC LIMIT ?", limit)
       .toArray()
-      .map((row) => ({
-        id: row.id,
-        kind: row.kind as MetaKind,
-        repo: row.repo,
-        number: row.number,
-        detail: row.detail,
-        at: new Date(row.created_at).toISOString(),
-      }));
+      .map(toEntry);
   }
 
   prune(now: number): void {
     this.#sql.exec("DELETE FROM meta_queue WHERE created_at < ?", now - META_RETENTION_MS);
   }
+}
+
+function toEntry(row: Row): MetaEntry {
+  return {
+    id: row.id,
+    // Written by `record` with a MetaKind in this same object.
+    kind: row.kind as MetaKind,
+    repo: row.repo,
+    number: row.number,
+    detail: row.detail,
+    at: new Date(row.created_at).toISOString(),
+  };
 }
