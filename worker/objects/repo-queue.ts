@@ -30,6 +30,7 @@ import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sess
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
 import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RunScopes, RUN_SCOPES_SCHEMA } from "../queue/scope-steering.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
@@ -45,6 +46,7 @@ const REPO_QUEUE_MIGRATIONS = [
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
+  RUN_SCOPES_SCHEMA,
 ];
 
 /** A pass is kicked off at once; this agenda entry re-runs it if the object died meanwhile. */
@@ -438,6 +440,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       outbox: this.#outbox,
       mirror: this.#mirror,
       depStates: this.#depStates,
+      scopes: new RunScopes(this.ctx.storage.sql),
       meta: this.#meta,
       board: boardFor(this.env, config, this.#meta),
       transaction: (work) => this.ctx.storage.transactionSync(work),

@@ -14,6 +14,7 @@ import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-eve
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
 import type { DependencyStates } from "./dependency-states.ts";
+import type { RunScopes } from "./scope-steering.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
 import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
@@ -35,6 +36,8 @@ export interface LoopDeps {
   outbox: Outbox;
   mirror: BoardMirror;
   depStates: DependencyStates;
+  /** The scope each live run was dispatched with (so a change on the board steers it). */
+  scopes: RunScopes;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -189,6 +192,7 @@ export class RepoLoop {
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
+      this.#d.scopes.drop(run.runId);
       if (queue.get(run.number) === null) return;
       queue.setState(run.number, settled.state, {
         attempts: settled.attempts,
