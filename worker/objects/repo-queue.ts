@@ -459,6 +459,9 @@ export class RepoQueue extends DurableObject<AppEnv> {
       },
       paused: () => this.#meta.get("paused") === "1",
       reportStale: (claims) => supervisor().reportStaleClaims(repo.name, claims),
+      notifyParked: async (parked) => {
+        await supervisor().notify({ kind: "parked", repo: repo.name, ...parked });
+      },
       selfLogin: () => this.#meta.get("self_login") || null,
     });
     return this.#loop;

@@ -52,6 +52,8 @@ export interface LoopDeps {
   reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
+  /** Tells a person (the supervisor's notifications) that an item was parked after its retries. */
+  notifyParked: (parked: { number: number; title: string; reason: string; runId: string }) => Promise<void>;
   /** The login the board client writes as, when known (to recognise its echoes). */
   selfLogin: () => string | null;
 }
@@ -209,6 +211,12 @@ export class RepoLoop {
       } catch (error) {
         this.#d.log("release_failed", { runId: run.runId, error: String(error) });
       }
+    }
+    if (settled.state === "parked") {
+      const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
+      await this.#d
+        .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
+        .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
     }
     this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }
