@@ -8,11 +8,8 @@ import { largeBoardSeed } from "../emulator/seed/large-board.ts";
 import { startEmulator, type RunningEmulator } from "../emulator/server.ts";
 import { BoardClient } from "../worker/board/board-client.ts";
 import { parseWorkspaceConfig } from "../worker/config/workspace-config.ts";
-import { BoardMirror, MIRROR_SCHEMA } from "../worker/queue/board-mirror.ts";
-import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../worker/queue/dependency-states.ts";
-import { Meta, META_SCHEMA } from "../worker/queue/meta.ts";
-import { reconcileBoard, type ReconcileDeps } from "../worker/queue/reconcile-board.ts";
-import { NodeSql } from "../test/support/node-sql.ts";
+import { reconcileBoard } from "../worker/queue/reconcile-board.ts";
+import { mirrorOnNode } from "../test/support/node-sql.ts";
 import type { BenchResult, Row } from "./report.ts";
 
 const SIZES = [1_000, 5_000] as const;
@@ -75,17 +72,7 @@ async function measureSize(size: number): Promise<{ rows: Row[]; details: Record
     const full = await charged(board, () => board.listItems());
     const scan = await charged(board, () => board.scanItems());
 
-    const sql = new NodeSql();
-    sql.exec(MIRROR_SCHEMA + DEPENDENCY_STATES_SCHEMA + META_SCHEMA);
-    const deps: ReconcileDeps = {
-      config,
-      repo: config.repos[0]!,
-      mirror: new BoardMirror(sql),
-      depStates: new DependencyStates(sql),
-      meta: new Meta(sql),
-      board,
-      now: Date.now,
-    };
+    const deps = mirrorOnNode(config, board);
     await reconcileBoard(deps, "full");
     const edits = Math.max(1, Math.round(size / 100));
     for (let index = 0; index < edits; index += 1) {

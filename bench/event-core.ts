@@ -149,12 +149,8 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
     const people = [...pool.values()].flat();
     let edits = 0;
     for (let index = 0; index < CLAIMS_PER_HOUR; index += 1) {
-      const repo = REPOS[index % REPOS.length]!;
-      const agent = agents.get(repo.name)!;
-      const run = agent.live[0]!;
-      const area = repo.areas[(run.number - 1) % repo.areas.length];
-      const next = pool.get(`${repo.name}|${area}`)?.shift();
-      if (next === undefined) throw new Error(`no Backlog item left in ${repo.name} ${area}`);
+      const { repo, agent, run, next } = nextWork(agents, pool, index);
+      if (next === undefined) throw new Error(`no Backlog item left in ${repo.name}`);
       const since = performance.now();
       await agent.finish(run.runId);
       await admin(mode, "field-value", {
@@ -251,6 +247,15 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
   }
 }
 
+/** The `index`-th release: a live run of the next repo in turn, and the Backlog item of its area to make Ready. */
+function nextWork(agents: Map<string, FakeAgent>, pool: Map<string, number[]>, index: number) {
+  const repo = REPOS[index % REPOS.length]!;
+  const agent = agents.get(repo.name)!;
+  const run = agent.live[0]!;
+  const area = repo.areas[(run.number - 1) % repo.areas.length];
+  return { repo, agent, run, next: pool.get(`${repo.name}|${area}`)?.shift() };
+}
+
 /** One board lease renewal, as the RepoQueue writes it, charged by the emulator. */
 async function renewalCost(mode: LocalMode): Promise<number> {
   const board = new BoardClient({
@@ -292,11 +297,7 @@ async function measureLatency(
   };
   const samples: number[] = [];
   for (let index = 0; index < LATENCY_SAMPLES; index += 1) {
-    const repo = REPOS[index % REPOS.length]!;
-    const agent = agents.get(repo.name)!;
-    const run = agent.live[0]!;
-    const area = repo.areas[(run.number - 1) % repo.areas.length];
-    const next = pool.get(`${repo.name}|${area}`)?.shift();
+    const { repo, agent, run, next } = nextWork(agents, pool, index);
     if (next === undefined) break;
     await agent.finish(run.runId);
     await admin(mode, "field-value", {

@@ -8,9 +8,6 @@ import { largeBoardSeed } from "../../emulator/seed/large-board.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
 import { BoardClient } from "../../worker/board/board-client.ts";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
-import { BoardMirror, MIRROR_SCHEMA } from "../../worker/queue/board-mirror.ts";
-import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../../worker/queue/dependency-states.ts";
-import { Meta, META_SCHEMA } from "../../worker/queue/meta.ts";
 import {
   applyScan,
   notDoneFilter,
@@ -18,7 +15,7 @@ import {
   reconcileDue,
   type ReconcileDeps,
 } from "../../worker/queue/reconcile-board.ts";
-import { NodeSql } from "../support/node-sql.ts";
+import { mirrorOnNode } from "../support/node-sql.ts";
 
 const REPO = "phoenix-agentic/Large-Board-Repo";
 const config = parseWorkspaceConfig({
@@ -57,17 +54,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed: largeBoardSeed({ items: 500 }) });
   board = new BoardClient({ config, auth: { token: "t" }, apiUrl: emulator.url });
   await board.projectSchema();
-  const sql = new NodeSql();
-  sql.exec(MIRROR_SCHEMA + DEPENDENCY_STATES_SCHEMA + META_SCHEMA);
-  deps = {
-    config,
-    repo: config.repos[0]!,
-    mirror: new BoardMirror(sql),
-    depStates: new DependencyStates(sql),
-    meta: new Meta(sql),
-    board,
-    now: () => clock,
-  };
+  deps = mirrorOnNode(config, board, () => clock);
 });
 
 afterAll(async () => {

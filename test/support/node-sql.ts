@@ -5,6 +5,11 @@
  * apply to the one statement, cursors are read at once. Plus `transaction` as transactionSync.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type { WorkspaceConfig } from "../../worker/config/workspace-config.ts";
+import { BoardMirror, MIRROR_SCHEMA } from "../../worker/queue/board-mirror.ts";
+import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../../worker/queue/dependency-states.ts";
+import { Meta, META_SCHEMA } from "../../worker/queue/meta.ts";
+import type { ReconcileDeps } from "../../worker/queue/reconcile-board.ts";
 import type { Sql, SqlCursor, SqlValue } from "../../worker/queue/sql.ts";
 
 export class NodeSql implements Sql {
@@ -49,5 +54,26 @@ function cursor<T>(rows: T[], rowsWritten: number): SqlCursor<T> {
       return rows[0] as T;
     },
     rowsWritten,
+  };
+}
+
+/** A repo's mirror, dependency states and meta on a fresh in-memory database, for reconciliation. */
+export function mirrorOnNode(
+  config: WorkspaceConfig,
+  board: ReconcileDeps["board"],
+  now: () => number = Date.now,
+): ReconcileDeps {
+  const sql = new NodeSql();
+  sql.exec(MIRROR_SCHEMA + DEPENDENCY_STATES_SCHEMA + META_SCHEMA);
+  const repo = config.repos[0];
+  if (repo === undefined) throw new Error("the config has no repo");
+  return {
+    config,
+    repo,
+    mirror: new BoardMirror(sql),
+    depStates: new DependencyStates(sql),
+    meta: new Meta(sql),
+    board,
+    now,
   };
 }

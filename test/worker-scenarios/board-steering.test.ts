@@ -5,17 +5,15 @@
  * values stops it. Real Worker in workerd, a real agent socket, the shared emulator's board
  * (with an item of this test's own, so no other test's items are claimed).
  */
-import { exports } from "cloudflare:workers";
-import { inject } from "vitest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { agentTokenFor } from "../../worker/http/agent-token.ts";
-import { Dispatch, ServerMessage, Steer } from "../../worker/protocol/messages.ts";
+import { Dispatch, Steer, type ServerMessage } from "../../worker/protocol/messages.ts";
+import { connectAgent, createItem, until } from "./support.ts";
 import { BACKEND, deliveryId, emulatorItem, getState, postDelivery } from "../worker/support/deliveries.ts";
 import "../worker/support/provided-context.ts";
 
 const NUMBER = 990;
 const OTHER = 991;
-const frames: ServerMessage[] = [];
+let frames: ServerMessage[] = [];
 const runIds = new Map<number, string>();
 let socket: WebSocket;
 
@@ -46,42 +44,20 @@ const steers = (number = NUMBER) =>
 const runOf = async () =>
   (await getState()).repos.find((r) => r.name === BACKEND)?.locks.filter((lock) => lock.number === NUMBER);
 
-/** Waits for `check` (beforeAll cannot use expect.poll); a cap, not a guess of speed. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let round = 0; round < 300; round += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function createItem(number: number, title: string, area: string): Promise<void> {
-  const created = await fetch(`${inject("emulatorUrl")}/_emulator/issues`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      repo: BACKEND,
-      number,
-      title,
-      fields: { Status: "Ready", Area: area, "Lock Scope": "area", Priority: "P0" },
-    }),
-  });
-  expect(created.status).toBe(201);
-}
-
 beforeAll(async () => {
-  await createItem(NUMBER, "Infra: rotate the deploy keys", "infra");
-  await createItem(OTHER, "Contracts: version the events schema", "contracts");
-  const token = await agentTokenFor("test-agent-key", BACKEND);
-  const response = await exports.default.fetch(`https://factory.test/agents/connect?repo=${BACKEND}`, {
-    headers: { upgrade: "websocket", authorization: `Bearer ${token}` },
+  await createItem(BACKEND, NUMBER, "Infra: rotate the deploy keys", {
+    Status: "Ready",
+    Area: "infra",
+    "Lock Scope": "area",
+    Priority: "P0",
   });
-  socket = response.webSocket!;
-  socket.accept();
-  socket.addEventListener("message", (event) =>
-    frames.push(ServerMessage.parse(JSON.parse(String(event.data)))),
-  );
-  socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "board-steered", capacity: 2, runs: [] }));
+  await createItem(BACKEND, OTHER, "Contracts: version the events schema", {
+    Status: "Ready",
+    Area: "contracts",
+    "Lock Scope": "area",
+    Priority: "P0",
+  });
+  ({ socket, frames } = await connectAgent(BACKEND, "board-steered", 2));
   await until(() => frames.filter((f) => f.type === "dispatch").length === 2, "two dispatches");
   for (const frame of frames.filter((f) => f.type === "dispatch")) {
     const dispatch = Dispatch.parse(frame);

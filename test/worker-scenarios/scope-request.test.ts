@@ -5,39 +5,21 @@
  * refused with the areas named. Real Worker in workerd, a real agent socket, the shared
  * emulator (items of this test's own, in a repo no other test runs agents in).
  */
-import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { BoardClient } from "../../worker/board/board-client.ts";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
-import { agentTokenFor } from "../../worker/http/agent-token.ts";
-import { Dispatch, ScopeReply, ServerMessage } from "../../worker/protocol/messages.ts";
+import { Dispatch, ScopeReply, type ServerMessage } from "../../worker/protocol/messages.ts";
 import bundled from "../../workspace.config.json";
 import { getState } from "../worker/support/deliveries.ts";
+import { connectAgent, createItem, until } from "./support.ts";
 import "../worker/support/provided-context.ts";
 
 const REPO = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
 const RUNNING = 993;
 const HOLDER = 994;
-const frames: ServerMessage[] = [];
+let frames: ServerMessage[] = [];
 let socket: WebSocket;
 let run: { runId: string; fence: number };
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let round = 0; round < 300; round += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function createItem(number: number, title: string, fields: Record<string, string>): Promise<void> {
-  const response = await fetch(`${inject("emulatorUrl")}/_emulator/issues`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ repo: REPO, number, title, fields }),
-  });
-  expect(response.status).toBe(201);
-}
 
 let asked = 0;
 async function ask(...paths: string[]): Promise<ReturnType<typeof ScopeReply.parse>> {
@@ -51,23 +33,18 @@ async function ask(...paths: string[]): Promise<ReturnType<typeof ScopeReply.par
 }
 
 beforeAll(async () => {
-  await createItem(RUNNING, "Domain: order totals", { Status: "Ready", Area: "domain", Priority: "P0" });
-  await createItem(HOLDER, "Infra: connection pool", {
+  await createItem(REPO, RUNNING, "Domain: order totals", {
+    Status: "Ready",
+    Area: "domain",
+    Priority: "P0",
+  });
+  await createItem(REPO, HOLDER, "Infra: connection pool", {
     Status: "In Progress",
     Area: "infra",
     "Claim Owner": "carol",
     "Lease Expires": "2099-01-01T00:00:00Z",
   });
-  const token = await agentTokenFor("test-agent-key", REPO);
-  const response = await exports.default.fetch(`https://factory.test/agents/connect?repo=${REPO}`, {
-    headers: { upgrade: "websocket", authorization: `Bearer ${token}` },
-  });
-  socket = response.webSocket!;
-  socket.accept();
-  socket.addEventListener("message", (event) =>
-    frames.push(ServerMessage.parse(JSON.parse(String(event.data)))),
-  );
-  socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "scoped", capacity: 1, runs: [] }));
+  ({ socket, frames } = await connectAgent(REPO, "scoped", 1));
   await until(() => frames.some((f) => f.type === "dispatch"), "the dispatch");
   const dispatch = Dispatch.parse(frames.find((f) => f.type === "dispatch"));
   expect(dispatch.args.issueNumber).toBe(RUNNING);

@@ -58,16 +58,7 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
         : item.state === "CLOSED"
           ? "The issue is closed."
           : `Status is ${item.fields.status ?? ""}.`;
-      if (live !== null) {
-        steerRun(deps, {
-          runId: live.runId,
-          command: "stop_and_requeue",
-          reason: why,
-          sourceEventId: `finished-${live.runId}`,
-          text: "",
-        });
-        await hooks.finishRun(live, why);
-      }
+      if (live !== null) await stopLiveRun(deps, hooks, live, why, "finished");
       queue.setState(entry.number, "done", { reason: why });
       queue.setVerdict(entry.number, "done", why);
       continue;
@@ -80,14 +71,7 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
       if (moved) {
         // A person took the item out of the active values: stop the run, leave their Status be.
         const why = `Status moved to ${item.fields.status ?? "(empty)"} while the run was going.`;
-        steerRun(deps, {
-          runId: live.runId,
-          command: "stop_and_requeue",
-          reason: why,
-          sourceEventId: `status-${live.runId}`,
-          text: "",
-        });
-        await hooks.finishRun(live, why);
+        await stopLiveRun(deps, hooks, live, why, "status");
         queue.setState(entry.number, "done", { reason: why });
         queue.setVerdict(entry.number, "not_ready", why);
         continue;
@@ -137,6 +121,27 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
     expected = mirror.version;
     if (claimed) prepared.active.push({ item: mirror.get(item.itemId) ?? item, heldKeys: verdict.lockKeys });
   }
+}
+
+/**
+ * A run that can no longer go on (its item finished, or taken out of the active values): the
+ * agent is told to stop, and the run ends here at once, leaving the board's Status as it is.
+ */
+async function stopLiveRun(
+  deps: LoopDeps,
+  hooks: PassHooks,
+  live: Run,
+  why: string,
+  cause: string,
+): Promise<void> {
+  steerRun(deps, {
+    runId: live.runId,
+    command: "stop_and_requeue",
+    reason: why,
+    sourceEventId: `${cause}-${live.runId}`,
+    text: "",
+  });
+  await hooks.finishRun(live, why);
 }
 
 /** Why a runnable item is not claimed now, or null when it may be. */
