@@ -1,0 +1,78 @@
+/**
+ * Bounds a normalized event before the supervisor stores it: free text (titles, bodies) is cut
+ * with a marker, names and ids longer than any GitHub sends are refused (413) so a signed but
+ * oversized delivery stores nothing and never meets SQLite's value limit. Pure; used by the
+ * webhook route. The limits are in worker/storage/limits.ts.
+ */
+import type { WorkspaceEvent } from "../events/normalize-event.ts";
+import { boundText, byteLength } from "../storage/bound-text.ts";
+import { FIELD_LIMITS } from "../storage/limits.ts";
+
+export type Bounded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A name or id from a delivery, refused past FIELD_LIMITS.identifierBytes. */
+export function checkIdentifier(name: string, value: string | null): string | null {
+  if (value === null) return null;
+  const bytes = byteLength(value);
+  return bytes > FIELD_LIMITS.identifierBytes
+    ? `${name} is ${bytes} bytes, over the limit of ${FIELD_LIMITS.identifierBytes}`
+    : null;
+}
+
+export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
+  const names: [string, string | null][] = [["action", event.action]];
+  switch (event.kind) {
+    case "issue":
+    case "pull_request":
+    case "issue_comment":
+      names.push(["repository.full_name", event.repo], ["node_id", event.contentId]);
+      if (event.kind === "issue")
+        names.push(["issue.state", event.state], ["issue.state_reason", event.stateReason]);
+      if (event.kind === "issue_comment") names.push(["comment.user.login", event.author]);
+      break;
+    case "project_item":
+      names.push(
+        ["projects_v2_item.node_id", event.itemId],
+        ["projects_v2_item.project_node_id", event.projectId],
+        ["organization.login", event.org],
+        ["projects_v2_item.content_node_id", event.contentId],
+        ["projects_v2_item.content_type", event.contentType],
+        ["changes.field_value.field_node_id", event.change?.fieldNodeId ?? null],
+        ["changes.field_value.field_name", event.change?.fieldName ?? null],
+      );
+      break;
+  }
+  for (const [name, value] of names) {
+    const error = checkIdentifier(name, value);
+    if (error !== null) return { ok: false, error };
+  }
+  const bounded = boundTexts(event);
+  // Every field is bounded above; this guards the sum should the event grow new fields.
+  const size = byteLength(JSON.stringify(bounded));
+  if (size > FIELD_LIMITS.eventBytes) {
+    return { ok: false, error: `event is ${size} bytes once bounded, over ${FIELD_LIMITS.eventBytes}` };
+  }
+  return { ok: true, value: bounded };
+}
+
+function boundTexts(event: WorkspaceEvent): WorkspaceEvent {
+  const title = (text: string): string => boundText(text, FIELD_LIMITS.titleBytes);
+  const body = (text: string): string => boundText(text, FIELD_LIMITS.bodyBytes);
+  const value = (text: string | null): string | null =>
+    text === null ? null : boundText(text, FIELD_LIMITS.fieldValueBytes);
+  switch (event.kind) {
+    case "issue":
+      return { ...event, title: title(event.title) };
+    case "pull_request":
+      return { ...event, title: title(event.title), body: body(event.body) };
+    case "issue_comment":
+      return { ...event, body: body(event.body) };
+    case "project_item":
+      return event.change === null
+        ? event
+        : {
+            ...event,
+            change: { ...event.change, from: value(event.change.from), to: value(event.change.to) },
+          };
+  }
+}
