@@ -15,6 +15,7 @@ import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { routeEvent } from "../supervisor/routing.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
 import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
+import { pruneSupervisorJournals } from "../supervisor/prune-journals.ts";
 import * as directives from "../supervisor/directives.ts";
 import type { DirectiveDeps } from "../supervisor/directives.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
@@ -274,8 +275,8 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   }
 
   override async alarm(): Promise<void> {
-    this.#deliveries.prune(Date.now());
-    this.#meta.prune(Date.now());
+    const journals = { deliveries: this.#deliveries, inbox: this.#inbox, meta: this.#meta };
+    pruneSupervisorJournals(journals, Date.now(), (work) => this.ctx.storage.transactionSync(work));
     await this.drain();
     const retry = this.#inbox.list("pending").length > 0;
     await this.ctx.storage.setAlarm(Date.now() + (retry ? RETRY_MS : PRUNE_EVERY_MS));

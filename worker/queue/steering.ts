@@ -5,6 +5,8 @@
  * request is applied once; the frame goes through the outbox like every dispatch.
  */
 import type { SteeringCommand } from "../protocol/messages.ts";
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS } from "../storage/limits.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 
 export interface SteerInput {
@@ -31,9 +33,10 @@ export function steerRun(
     runId: run.runId,
     fence: run.fence,
     command: input.command,
-    reason: input.reason,
+    // Stored in the outbox until the agent acknowledges it: bounded like every stored field.
+    reason: boundText(input.reason, FIELD_LIMITS.detailBytes),
     sourceEventId: input.sourceEventId,
-    text: input.text,
+    text: boundText(input.text, FIELD_LIMITS.steerTextBytes),
   };
   deps.transaction(() => {
     deps.outbox.add(run.agentId, run.runId, frame, deps.now());
