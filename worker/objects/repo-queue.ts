@@ -15,11 +15,12 @@ import { applyRunFrame } from "../queue/agent-frames.ts";
 import { greetAgent, type Hello } from "../queue/agent-hello.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
 import { Meta, META_SCHEMA } from "../queue/meta.ts";
-import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { APPLIED_EVENTS_INDEX } from "../queue/applied-events.ts";
+import { APPLIED_FRAMES_INDEX, Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
 import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
-import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RUN_SECRET_SCHEMA, Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
@@ -32,6 +33,7 @@ const REPO_QUEUE_MIGRATIONS = [
   RUNS_SCHEMA + OUTBOX_SCHEMA,
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
+  RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
 ];
 
 /** Board refreshes are coalesced: a burst of events costs one read of the board. */

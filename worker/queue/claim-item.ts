@@ -1,6 +1,7 @@
 /**
  * Claims one runnable item for one agent and dispatches it: a new run with the repo's next
- * fence (recorded before the board write, so the lock is held locally while GitHub answers),
+ * fence and a random id and secret (run-secret.ts), recorded before the board write so the
+ * lock is held locally while GitHub answers,
  * the claim fields written and read back, then the dispatch frame through the outbox. A lost
  * claim (someone else wrote in between) backs off and leaves the item queued with the reason.
  */
@@ -10,6 +11,7 @@ import type { ConnectedAgent } from "./agents.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
+import { hashRunSecret, newRunId, newRunSecret } from "./run-secret.ts";
 
 /** What our claims write in Claim Owner, before the agent id; other owners are people. */
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
@@ -30,11 +32,14 @@ export async function claimAndDispatch(
   const number = item.number ?? 0;
   const at = now();
   const leaseMs = config.lease.durationSeconds * 1000;
+  const runSecret = newRunSecret();
+  const secretHash = await hashRunSecret(runSecret);
   let run!: Run;
   deps.transaction(() => {
     const fence = runs.nextFence();
     run = runs.create({
-      runId: `${repo.name.split("/")[1] ?? "run"}-${number}-f${fence}`,
+      runId: newRunId(repo.name, number),
+      secretHash,
       number,
       itemId: item.itemId,
       fence,
@@ -76,6 +81,7 @@ export async function claimAndDispatch(
     id: `dispatch-${run.runId}`,
     runId: run.runId,
     fence: run.fence,
+    runSecret,
     args: dispatchArgs(item, repo, verdict, attempt, deps.qa.contextFor(number)),
   };
   deps.transaction(() => {

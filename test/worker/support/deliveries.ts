@@ -64,7 +64,11 @@ export interface StateBody {
   deliveries: { id: string; event: string; outcome: string; repo: string | null; detail: string | null }[];
   deliveryCount: number;
   awaitingResolution: { deliveryId: string }[];
-  repos: { name: string; items: { number: number; title: string; state: string }[] }[];
+  repos: {
+    name: string;
+    items: { number: number; title: string; state: string }[];
+    runs: { runId: string; fence: number; state: string; lastHeartbeat: number; leaseExpires: number }[];
+  }[];
 }
 
 export const BACKEND = "phoenix-agentic/Phoenix-Agentic-Engine-Backend";
