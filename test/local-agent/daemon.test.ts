@@ -237,7 +237,8 @@ describe("steering", () => {
     await harness.server.waitForNext(isType("ack", (f) => f.id === "steer-ctx-1"));
     const dir = runDir(harness.repos, frame.runId);
     const prompt = readFileSync(path.join(dir, "prompt.md"), "utf8");
-    expect(prompt).toContain("## Additional context (new info)\n\nAlso log the fence.");
+    expect(prompt).toContain("### Additional context (new info)");
+    expect(prompt).toContain("```text\nAlso log the fence.\n```");
     expect(prompt.split("Also log the fence.")).toHaveLength(2);
     writeFileSync(path.join(dir, "go"), "go");
     await harness.server.waitFor(finishedFor(frame.runId));
