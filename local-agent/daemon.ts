@@ -74,9 +74,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     onDispatch: accept,
     onSteer: steer,
-    onStaleFence(runId, fence) {
+    onStaleFence(runId, fence, error) {
       const run = runs.get(runId);
       if (run === undefined || run.fence !== fence) return;
+      if (error === "unauthorized") {
+        logger.error("unauthorized_stopping_run", {
+          runId,
+          fence,
+          hint: "the run's secret was not accepted",
+        });
+        void run.stop("the RepoQueue refused this run's secret", { silent: true });
+        return;
+      }
       logger.warn("stale_fence_stopping_run", { runId, fence });
       void run.stop("the lease passed to another run (stale fence)", { silent: true });
     },
@@ -125,6 +134,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   function accept(frame: z.infer<typeof Dispatch>): void {
+    // First, so that every report of the run, even a refusal, proves it.
+    if (frame.runSecret !== undefined)
+      store.rememberCapability({ runId: frame.runId, fence: frame.fence, runSecret: frame.runSecret });
     const existing = runs.get(frame.runId);
     if (existing !== undefined) {
       logger.warn("dispatch_for_live_run_ignored", { runId: frame.runId, id: frame.id });
@@ -199,7 +211,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** Runs a previous daemon process left behind: kill what survives of them, report them failed. */
+/**
+ * Runs a previous daemon process left behind: kill what survives of them and report them
+ * interrupted, which does not use up an attempt. A worktree with uncommitted work is kept, and
+ * the item's next attempt continues in it (see prepare-worktree.ts); a clean one is removed.
+ */
 async function recoverRuns(
   store: StateStore,
   logger: Logger,
@@ -222,8 +238,8 @@ async function recoverRuns(
       id: randomUUID(),
       runId: run.runId,
       fence: run.fence,
-      outcome: "failed",
-      reason: `the daemon restarted while the run was in progress (${repo.commits.length} commit(s) on the branch${repo.dirty ? "; worktree kept with uncommitted changes" : ""})`,
+      outcome: "interrupted",
+      reason: `the daemon restarted while the run was in progress (${repo.commits.length} commit(s) on the branch${repo.dirty ? "; worktree kept with uncommitted changes, the next attempt continues in it" : ""})`,
       exitCode: null,
       branch: run.branch,
       commits: repo.commits,

@@ -1,7 +1,8 @@
 /**
  * A real `ws` server on a free port playing the RepoQueue's side of the agent protocol, for
  * daemon tests: checks the path and bearer token, parses every frame with the protocol schemas,
- * welcomes on hello, answers state frames with `reply` (switchable), and lets a test wait on frames.
+ * welcomes on hello, answers state frames with `reply` (switchable), refuses run frames that do
+ * not prove their dispatch's secret (as the RepoQueue does), and lets a test wait on frames.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -34,6 +35,10 @@ export class FakeRepoQueue {
   replyWith: ((frame: Frame) => z.input<typeof ServerMessage> | null | undefined) | null = null;
   connections = 0;
   readonly closeCodes: number[] = [];
+  /** Secrets of the runs dispatched through this fake, by run id. */
+  readonly secrets = new Map<string, string>();
+  /** Run frames refused because they did not prove their run's secret. */
+  readonly unauthorized: Frame[] = [];
   private socket: WebSocket | null = null;
   private waiters: Waiter[] = [];
   private readonly server: WebSocketServer;
@@ -89,6 +94,15 @@ export class FakeRepoQueue {
           heartbeatSeconds: this.options.heartbeatSeconds,
           stopRuns: this.stopRuns,
         });
+      } else if (frame.type !== "ack" && this.refusesSecret(frame)) {
+        this.unauthorized.push(frame);
+        this.send({
+          type: "reply",
+          id: frame.id,
+          ok: false,
+          error: "unauthorized",
+          message: "no run secret",
+        });
       } else if (frame.type !== "ack") {
         const answer = this.replyWith?.(frame);
         if (answer !== undefined && answer !== null) this.send(answer);
@@ -104,7 +118,15 @@ export class FakeRepoQueue {
     });
   }
 
+  private refusesSecret(frame: Frame): boolean {
+    if (!("runId" in frame)) return false;
+    const secret = this.secrets.get(frame.runId);
+    return secret !== undefined && frame.runSecret !== secret;
+  }
+
   send(frame: z.input<typeof ServerMessage>): void {
+    if (frame.type === "dispatch" && frame.runSecret !== undefined)
+      this.secrets.set(frame.runId, frame.runSecret);
     this.socket?.send(JSON.stringify(frame));
   }
 
