@@ -40,7 +40,7 @@ async function connect(agentId: string, capacity: number): Promise<Agent> {
 }
 
 /** The first non-undefined value of `find`, polled (vi.waitFor also works outside a test). */
-function until<T>(find: () => T | undefined, timeout = 5_000): Promise<T> {
+function until<T>(find: () => T | undefined, timeout = 30_000): Promise<T> {
   return vi.waitFor(
     () => {
       const found = find();
@@ -73,11 +73,12 @@ beforeAll(async () => {
   });
   expect(created.status).toBeLessThan(300);
   owner = await connect("owner-agent", 1);
-  dispatch = Dispatch.parse(await until(() => owner.frames.find((f) => f.type === "dispatch"), 15_000));
+  dispatch = Dispatch.parse(await until(() => owner.frames.find((f) => f.type === "dispatch")));
   owner.socket.send(JSON.stringify({ type: "ack", id: dispatch.id }));
-});
+}, 60_000);
 
-describe("run capabilities", () => {
+// Caps for a loaded machine; every wait polls for the frame or state it needs.
+describe("run capabilities", { timeout: 60_000 }, () => {
   it("dispatches a run with a random id that shows no fence, and a secret of 256 bits", async () => {
     expect(dispatch.args.issueNumber).toBe(NUMBER);
     expect(dispatch.runId).toMatch(new RegExp(`^Phoenix-Agentic-Website-Backend-${NUMBER}-[0-9a-f]{16}$`));
@@ -90,7 +91,7 @@ describe("run capabilities", () => {
   it("refuses another agent's heartbeat with the run's id and fence but no secret, and renews nothing", async () => {
     const before = await run(dispatch.runId);
     // Let the clock move past the last renewal, so a renewal would show.
-    await expect.poll(() => Date.now()).toBeGreaterThan(before.lastHeartbeat);
+    await expect.poll(() => Date.now(), { timeout: 30_000 }).toBeGreaterThan(before.lastHeartbeat);
     const intruder = await connect("intruder", 0);
     const reply = await intruder.reply({
       type: "heartbeat",
@@ -128,7 +129,7 @@ describe("run capabilities", () => {
 
   it("applies the owner's frames, which prove the secret, even under an id a refused frame used", async () => {
     const before = await run(dispatch.runId);
-    await expect.poll(() => Date.now()).toBeGreaterThan(before.lastHeartbeat);
+    await expect.poll(() => Date.now(), { timeout: 30_000 }).toBeGreaterThan(before.lastHeartbeat);
     const refused = await owner.reply({
       type: "heartbeat",
       id: "hb-shared",

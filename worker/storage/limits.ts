@@ -10,18 +10,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const FIELD_LIMITS = {
   /** Names and ids from a delivery (repo, node ids, logins, action, hook id): refused past it. */
   identifierBytes: 256,
-  /** Issue and PR titles (GitHub allows 256 characters). */
+  /** Issue and PR titles: GitHub allows 256 characters, so nothing GitHub takes is cut. */
   titleBytes: 1024,
-  /** Issue, PR and comment bodies (GitHub allows 65,536 characters). */
-  bodyBytes: 64 * 1024,
-  /** A board text field's value (Depends On, Needed Files, Lock Key, ...). */
-  fieldValueBytes: 4 * 1024,
+  /** Issue, PR and comment bodies: GitHub allows 65,536 characters (at most 4 bytes each). */
+  bodyBytes: 256 * 1024,
+  /**
+   * A field value a delivery reports changed (from/to). Structured (a Needed Files list, a Lock
+   * Key): never cut, since a cut list would lock less than it says; refused (413) past it.
+   */
+  fieldValueBytes: 16 * 1024,
   /** Reasons, details and notes the control plane records about what it did. */
   detailBytes: 4 * 1024,
-  /** Steering text handed to a running agent (a comment, an operator's note). */
-  steerTextBytes: 64 * 1024,
+  /** Steering text handed to a running agent (a comment with its author line, an operator's note). */
+  steerTextBytes: 257 * 1024,
   /** A normalized event as the supervisor journals it, whatever its fields. */
-  eventBytes: 256 * 1024,
+  eventBytes: 512 * 1024,
 } as const;
 
 export interface Retention {

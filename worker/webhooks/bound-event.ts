@@ -1,7 +1,7 @@
 /**
  * Bounds a normalized event before the supervisor stores it: free text (titles, bodies) is cut
- * with a marker, names and ids longer than any GitHub sends are refused (413) so a signed but
- * oversized delivery stores nothing and never meets SQLite's value limit. Pure; used by the
+ * with a marker; names, ids and changed field values longer than any GitHub sends are refused
+ * (413), so a signed but oversized delivery stores nothing and never meets SQLite's value limit. Pure; used by the
  * webhook route. The limits are in worker/storage/limits.ts.
  */
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
@@ -10,13 +10,15 @@ import { FIELD_LIMITS } from "../storage/limits.ts";
 
 export type Bounded<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** A name or id from a delivery, refused past FIELD_LIMITS.identifierBytes. */
-export function checkIdentifier(name: string, value: string | null): string | null {
+/** A name or id from a delivery, refused past `limit` (FIELD_LIMITS.identifierBytes by default). */
+export function checkIdentifier(
+  name: string,
+  value: string | null,
+  limit: number = FIELD_LIMITS.identifierBytes,
+): string | null {
   if (value === null) return null;
   const bytes = byteLength(value);
-  return bytes > FIELD_LIMITS.identifierBytes
-    ? `${name} is ${bytes} bytes, over the limit of ${FIELD_LIMITS.identifierBytes}`
-    : null;
+  return bytes > limit ? `${name} is ${bytes} bytes, over the limit of ${limit}` : null;
 }
 
 export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
@@ -46,6 +48,15 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
     const error = checkIdentifier(name, value);
     if (error !== null) return { ok: false, error };
   }
+  if (event.kind === "project_item" && event.change !== null) {
+    for (const [name, value] of [
+      ["changes.field_value.from", event.change.from],
+      ["changes.field_value.to", event.change.to],
+    ] as const) {
+      const error = checkIdentifier(name, value, FIELD_LIMITS.fieldValueBytes);
+      if (error !== null) return { ok: false, error };
+    }
+  }
   const bounded = boundTexts(event);
   // Every field is bounded above; this guards the sum should the event grow new fields.
   const size = byteLength(JSON.stringify(bounded));
@@ -58,8 +69,6 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
 function boundTexts(event: WorkspaceEvent): WorkspaceEvent {
   const title = (text: string): string => boundText(text, FIELD_LIMITS.titleBytes);
   const body = (text: string): string => boundText(text, FIELD_LIMITS.bodyBytes);
-  const value = (text: string | null): string | null =>
-    text === null ? null : boundText(text, FIELD_LIMITS.fieldValueBytes);
   switch (event.kind) {
     case "issue":
       return { ...event, title: title(event.title) };
@@ -68,11 +77,6 @@ function boundTexts(event: WorkspaceEvent): WorkspaceEvent {
     case "issue_comment":
       return { ...event, body: body(event.body) };
     case "project_item":
-      return event.change === null
-        ? event
-        : {
-            ...event,
-            change: { ...event.change, from: value(event.change.from), to: value(event.change.to) },
-          };
+      return event;
   }
 }
