@@ -1,14 +1,18 @@
 /**
- * Board refresh budget: GitHub points charged per refresh of a large board, read from the
- * board client's meter against the local emulator. Baseline: a full read (`listItems`).
- * Compared: the light scan alone, and a steady-state `BoardCache` refresh after 1% of the
- * items changed (scan plus the changed items by id).
+ * Reconciliation budget: GitHub points charged per reconciliation of a large repo's mirror,
+ * read from the board client's meter against the local emulator. Baseline: a full read
+ * (`listItems`). Compared: the light scan of the items not done with nothing changed, and
+ * with 1% of the items edited (scan plus the changed items by id).
  */
 import { largeBoardSeed } from "../emulator/seed/large-board.ts";
 import { startEmulator, type RunningEmulator } from "../emulator/server.ts";
 import { BoardClient } from "../worker/board/board-client.ts";
 import { parseWorkspaceConfig } from "../worker/config/workspace-config.ts";
-import { BoardCache } from "../worker/queue/board-cache.ts";
+import { BoardMirror, MIRROR_SCHEMA } from "../worker/queue/board-mirror.ts";
+import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../worker/queue/dependency-states.ts";
+import { Meta, META_SCHEMA } from "../worker/queue/meta.ts";
+import { reconcileBoard, type ReconcileDeps } from "../worker/queue/reconcile-board.ts";
+import { NodeSql } from "../test/support/node-sql.ts";
 import type { BenchResult, Row } from "./report.ts";
 
 const SIZES = [1_000, 5_000] as const;
@@ -71,28 +75,35 @@ async function measureSize(size: number): Promise<{ rows: Row[]; details: Record
     const full = await charged(board, () => board.listItems());
     const scan = await charged(board, () => board.scanItems());
 
-    const cache = new BoardCache(60 * 60 * 1000);
-    const now = Date.now();
-    await cache.read(board, now);
+    const sql = new NodeSql();
+    sql.exec(MIRROR_SCHEMA + DEPENDENCY_STATES_SCHEMA + META_SCHEMA);
+    const deps: ReconcileDeps = {
+      config,
+      repo: config.repos[0]!,
+      mirror: new BoardMirror(sql),
+      depStates: new DependencyStates(sql),
+      meta: new Meta(sql),
+      board,
+      now: Date.now,
+    };
+    await reconcileBoard(deps, "full");
     const edits = Math.max(1, Math.round(size / 100));
     for (let index = 0; index < edits; index += 1) {
       // Spread over the board, each to a Status other than its seeded one, so every edit is a change.
       const number = 1 + Math.floor((index * size) / edits);
       await editField(emulator, number, "Status", STATUSES[(number + 1) % STATUSES.length] ?? "Ready");
     }
-    let seen = 0;
-    const refresh = await charged(board, async () => {
-      seen = (await cache.read(board, now + 1_000)).length;
-    });
-    if (seen !== size) throw new Error(`the cache refresh returned ${seen} items, expected ${size}`);
-    const idle = await charged(board, () => cache.read(board, now + 2_000));
+    const refresh = await charged(board, () => reconcileBoard(deps, "scan"));
+    if (deps.mirror.count() !== size)
+      throw new Error(`the mirror holds ${deps.mirror.count()} items, expected ${size}`);
+    const idle = await charged(board, () => reconcileBoard(deps, "scan"));
 
     return {
       rows: [
         row(size, "full read (listItems)", full.points, full.points),
-        row(size, "light scan (scanItems)", scan.points, full.points),
-        row(size, `BoardCache refresh, ${edits} edited`, refresh.points, full.points),
-        row(size, "BoardCache refresh, none edited", idle.points, full.points),
+        row(size, "light scan, every item (scanItems)", scan.points, full.points),
+        row(size, `reconcile: scan of items not done, ${edits} edited`, refresh.points, full.points),
+        row(size, "reconcile: scan of items not done, none edited", idle.points, full.points),
       ],
       details: {
         [`ms_${size}`]: {
@@ -119,7 +130,7 @@ export async function boardBudget(): Promise<BenchResult> {
   }
   return {
     bench: "board-budget",
-    title: "GitHub points per board refresh",
+    title: "GitHub points per reconciliation of one repo's mirror",
     rows,
     details,
     ms: performance.now() - start,

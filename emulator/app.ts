@@ -21,6 +21,7 @@ export function createApp(runtime: EmulatorRuntime): Hono {
       schema: githubSchema(),
       store: () => runtime.store,
       rateLimiter: runtime.rateLimiter,
+      requests: runtime.requests,
       logger: runtime.logger,
       actor: runtime.actor,
       tokens: runtime.tokens,

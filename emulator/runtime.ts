@@ -4,6 +4,7 @@
  * `startEmulator`, handed to `createApp`.
  */
 import type { RateLimiter } from "./graphql/rate-limiter.ts";
+import type { RequestLog } from "./graphql/request-log.ts";
 import type { Logger } from "./logger.ts";
 import type { EmulatorStore } from "./store/emulator-store.ts";
 import type { EmulatorState } from "./store/state-schema.ts";
@@ -12,6 +13,7 @@ import type { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 export interface EmulatorRuntime {
   store: EmulatorStore;
   rateLimiter: RateLimiter;
+  requests: RequestLog;
   webhooks: WebhookDispatcher;
   logger: Logger;
   /** Accepted API tokens; empty accepts any. */

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { RateLimiter } from "./graphql/rate-limiter.ts";
+import { RequestLog } from "./graphql/request-log.ts";
 import { silentLogger, type Logger } from "./logger.ts";
 import type { EmulatorRuntime } from "./runtime.ts";
 import type { SeedInput } from "./seed/seed-schema.ts";
@@ -44,6 +45,7 @@ export interface RunningEmulator {
   graphqlUrl: string;
   store: EmulatorStore;
   rateLimiter: RateLimiter;
+  requests: RequestLog;
   webhooks: WebhookDispatcher;
   /** Resolves once every webhook queued so far has been attempted. */
   webhooksIdle(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const runtime: EmulatorRuntime = {
     store,
     rateLimiter: new RateLimiter(options.rateLimit ?? 5_000),
+    requests: new RequestLog(),
     webhooks,
     logger,
     tokens: options.tokens ?? [],
@@ -100,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     graphqlUrl: `${url}/graphql`,
     store,
     rateLimiter: runtime.rateLimiter,
+    requests: runtime.requests,
     webhooks,
     webhooksIdle: () => webhooks.idle(),
     close: async () => {

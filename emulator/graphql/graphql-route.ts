@@ -26,11 +26,13 @@ import type { EmulatorStore } from "../store/emulator-store.ts";
 import { formatError, type GitHubErrorBody } from "./github-errors.ts";
 import { analyzeOperation } from "./query-analysis.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { RequestLog } from "./request-log.ts";
 
 export interface GraphqlRouteOptions extends AuthOptions {
   schema: GraphQLSchema;
   store: () => EmulatorStore;
   rateLimiter: RateLimiter;
+  requests?: RequestLog;
   logger: Logger;
   /** The login GraphQL writes are attributed to (`viewer`, webhook `sender`). */
   actor: string;
@@ -120,6 +122,12 @@ export function graphqlHandler(options: GraphqlRouteOptions) {
     if (!charge.ok) {
       return answer([{ type: "RATE_LIMITED", message: "API rate limit already exceeded for user ID 1." }]);
     }
+    options.requests?.add({
+      at: Date.now(),
+      operation: operation.name?.value ?? operation.operation,
+      type: operation.operation === "mutation" ? "mutation" : "query",
+      cost: analysis.cost,
+    });
     const store = options.store();
     const context: ResolverContext = {
       store,

@@ -129,6 +129,7 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
   app.post("/reset", (c) => {
     store.replaceState(structuredClone(runtime.baseline));
     runtime.rateLimiter.reset();
+    runtime.requests.clear();
     runtime.webhooks.clearLog();
     return c.json({ status: "reset" });
   });
@@ -185,6 +186,12 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
     return c.json({ pullRequestId: pr.id, state: pr.state });
   });
 
+  /** GraphQL requests charged (`?since=<epoch ms>`), oldest first: operation, type, points. */
+  app.get("/requests", (c) => c.json(runtime.requests.list(Number(c.req.query("since") ?? "0") || 0)));
+  app.delete("/requests", (c) => {
+    runtime.requests.clear();
+    return c.json({ status: "cleared" });
+  });
   app.get("/rate-limit", (c) => c.json(runtime.rateLimiter.snapshot()));
   app.post("/rate-limit", body(RateLimitBody), (c) => {
     const input = c.req.valid("json");

@@ -200,7 +200,7 @@ describe("claims", () => {
     await board.projectSchema();
     const calls = board.budget().calls;
     const result = await board.writeClaim(item, claim);
-    expect(result).toEqual({ kind: "claimed", board: claim });
+    expect(result).toEqual({ kind: "claimed", board: { ...claim, updatedAt: expect.any(String) } });
     // The schema is cached by then: one mutation, one read-back.
     expect(board.budget().calls - calls).toBe(2);
   });
@@ -222,6 +222,7 @@ describe("claims", () => {
     expect(await board.readClaim(item)).toMatchObject({ leaseExpires: "2099-01-01T00:30:00.000Z" });
     await board.releaseClaim(item, { status: "QA Required" });
     expect(await board.readClaim(item)).toEqual({
+      updatedAt: expect.any(String),
       lockKey: null,
       claimOwner: null,
       leaseExpires: null,

@@ -60,20 +60,22 @@ describe("GraphqlTransport", () => {
     expect(authorizations).toEqual(["bearer secret"]);
   });
 
-  it("records a mutation's cost from the growth of x-ratelimit-used", async () => {
+  it("charges a call without rateLimit (a mutation) one point, whatever others spent meanwhile", async () => {
     const { client } = transport([
       { ...ok, headers: budgetHeaders(10) },
-      { ...ok, headers: budgetHeaders(11) },
+      // Other clients of the same token spent 50 points between the two calls.
+      { ...ok, headers: budgetHeaders(61) },
     ]);
     await client.call("first", "{ viewer { login } }", {}, Viewer);
     await client.call("second", "{ viewer { login } }", {}, Viewer);
     expect(client.budget()).toMatchObject({
-      used: 11,
-      remaining: 4989,
+      used: 61,
+      remaining: 4939,
       limit: 5000,
       lastCost: 1,
       totalCost: 2,
       calls: 2,
+      byKind: { first: { calls: 1, points: 1 }, second: { calls: 1, points: 1 } },
     });
   });
 

@@ -40,7 +40,9 @@ describe("the RepoQueue's agenda", () => {
       const now = Date.now();
       agenda.set("retry", "retry", now - 1_000);
       await armAlarm(state.storage, agenda, now);
-      expect(await state.storage.getAlarm()).toBe(now);
+      // Armed for now (it fires at once), never left at the past time it was due.
+      expect((await state.storage.getAlarm()) ?? 0).toBeGreaterThanOrEqual(now);
+      expect((await state.storage.getAlarm()) ?? Infinity).toBeLessThan(now + 1_000);
 
       expect(agenda.take(now)).toHaveLength(1);
       await armAlarm(state.storage, agenda, now);

@@ -36,9 +36,10 @@ describe("operator API and health", () => {
     const state = await getState();
     expect(state.deliveries[0]).toMatchObject({ event: "issues", outcome: "routed", repo: BACKEND });
     expect(state.repos).toHaveLength(5);
-    expect(state.repos.find((r) => r.name === BACKEND)?.items).toEqual([
-      expect.objectContaining({ number: 57, title: "Worker telemetry logging", state: "queued" }),
-    ]);
+    // Its queue: the repo's Ready items from the board, each with the gate's verdict.
+    const backend = state.repos.find((r) => r.name === BACKEND);
+    expect(backend?.items).toContainEqual(expect.objectContaining({ number: 70, verdict: "runnable" }));
+    expect(backend?.items).toContainEqual(expect.objectContaining({ number: 72, verdict: "triage" }));
   });
 
   it("serves the dashboard page, which reads /api/state with the admin token", async () => {

@@ -6,6 +6,8 @@ import {
   dependencyRefs,
   evaluateGate,
   isActive,
+  prepareBoard,
+  reserveAhead,
   staleClaims,
   unresolvedDependencyRefs,
 } from "../../worker/board/gate.ts";
@@ -346,5 +348,44 @@ describe("staleClaims", () => {
       expect.objectContaining({ number: 1, claimOwner: "alice", lockKey: "docs", stillActive: false }),
       expect.objectContaining({ number: 4, claimOwner: "carol", stillActive: true }),
     ]);
+  });
+
+  it("reports a person's finished item whose claim fields were left filled in, and it holds nothing", () => {
+    const done = issue({
+      number: 5,
+      status: "Done",
+      claimOwner: "dana",
+      leaseExpires: LATER,
+      lockKey: "app/pages",
+      area: "app/pages",
+    });
+    expect(isActive(done, config, NOW)).toBe(false);
+    expect(staleClaims([done], config, NOW, () => false)).toEqual([
+      expect.objectContaining({ number: 5, claimOwner: "dana", kind: "finished", stillActive: false }),
+    ]);
+    const candidate = ready({ number: 6, area: "app/pages" });
+    expect(evaluateGate({ item: candidate, board: [candidate, done], config, now: NOW }).kind).toBe(
+      "runnable",
+    );
+  });
+});
+
+describe("items ahead in line", () => {
+  it("makes an overlapping later item wait behind a runnable one that is not claimed yet, naming it", () => {
+    const first = ready({ number: 21, area: "app/pages" });
+    const second = ready({ number: 30, area: "app/pages" });
+    const board = [first, second];
+    const prepared = prepareBoard(board, config, NOW);
+    const verdict = evaluateGate({ item: first, board, config, now: NOW, prepared });
+    expect(verdict.kind).toBe("runnable");
+    if (verdict.kind === "runnable") reserveAhead(prepared, first, verdict.lockKeys);
+    expect(evaluateGate({ item: second, board, config, now: NOW, prepared })).toMatchObject({
+      kind: "queued_behind",
+      reason: expect.stringContaining("Issue #21"),
+    });
+    const elsewhere = ready({ number: 31, area: "components" });
+    expect(
+      evaluateGate({ item: elsewhere, board: [...board, elsewhere], config, now: NOW, prepared }).kind,
+    ).toBe("runnable");
   });
 });

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { Agenda } from "../../worker/objects/agenda.ts";
 import { pruneAppliedEvents } from "../../worker/queue/applied-events.ts";
 import { Outbox } from "../../worker/queue/outbox.ts";
 import { pruneRepoJournals } from "../../worker/queue/prune-journals.ts";
@@ -32,8 +33,10 @@ const issueEvent = (number: number) => ({
   number,
   contentId: `I_${number}`,
   title: `Issue ${number}`,
+  body: null,
   state: "open",
   stateReason: null,
+  sender: null,
 });
 
 function newRun(runs: Runs, number: number, at: number): Run {
@@ -53,7 +56,7 @@ function newRun(runs: Runs, number: number, at: number): Run {
 }
 
 describe("the supervisor's journals", () => {
-  it("are pruned by its alarm: deliveries past the dedupe window, old meta entries, events never routed", async () => {
+  it("are pruned when its agenda's pruning is due: deliveries past the dedupe window, old meta entries, events never routed", async () => {
     const stub = freshSupervisor();
     const now = Date.now();
     await runInDurableObject(stub, (_, state) => {
@@ -65,6 +68,8 @@ describe("the supervisor's journals", () => {
       const meta = new MetaQueue(state.storage.sql);
       meta.record("pause", "acme/widgets", null, "paused long ago", now - RETENTION.metaQueue.maxAgeMs - DAY);
       meta.record("resume", "acme/widgets", null, "resumed today", now);
+      // As if the six hours between prunings had passed.
+      new Agenda(state.storage.sql).set("prune", "prune", now);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const state = await stub.state(50);

@@ -1,7 +1,9 @@
 /**
  * The GraphQL budget as the board client sees it: every call's charged points and what is
  * left, from the `rateLimit` object when a document selects it, else from GitHub's
- * `x-ratelimit-*` headers (mutations cannot select `rateLimit`). The dashboard reads it.
+ * `x-ratelimit-*` headers (mutations cannot select `rateLimit`), with points and calls per
+ * kind of operation. The dashboard and the bench read it; a Durable Object keeps it across
+ * restarts by seeding a meter with its last snapshot.
  */
 import type { RateLimit } from "./responses.ts";
 
@@ -14,6 +16,10 @@ export type Budget = {
   lastCost: number;
   totalCost: number;
   calls: number;
+  /** Points and calls per kind of operation ("claim", "scan items", ...). */
+  byKind: Record<string, { calls: number; points: number }>;
+  /** Epoch ms of the last call recorded (which observation of `remaining` is freshest). */
+  observedAt: number | null;
 };
 
 export type HeaderSnapshot = { limit: number; remaining: number; used: number; resetAt: string };
@@ -35,8 +41,8 @@ export function rateLimitHeaders(headers: Headers): HeaderSnapshot | null {
   return { limit, remaining, used: used ?? limit - remaining, resetAt: new Date(reset * 1000).toISOString() };
 }
 
-export class BudgetMeter {
-  #state: Budget = {
+export function emptyBudget(): Budget {
+  return {
     limit: null,
     remaining: null,
     used: null,
@@ -44,33 +50,52 @@ export class BudgetMeter {
     lastCost: 0,
     totalCost: 0,
     calls: 0,
+    byKind: {},
+    observedAt: null,
   };
+}
+
+export class BudgetMeter {
+  #state: Budget;
+  readonly #onRecord: ((budget: Budget) => void) | undefined;
+
+  constructor(initial: Budget = emptyBudget(), onRecord?: (budget: Budget) => void) {
+    this.#state = { ...emptyBudget(), ...initial, byKind: { ...initial.byKind } };
+    this.#onRecord = onRecord;
+  }
 
   /** Records one finished call: `rateLimit` from the body wins over the headers. */
-  record(rateLimit: RateLimit | null | undefined, headers: HeaderSnapshot | null): void {
+  record(
+    kind: string,
+    rateLimit: RateLimit | null | undefined,
+    headers: HeaderSnapshot | null,
+    now: number = Date.now(),
+  ): void {
     const previous = this.#state;
     let cost: number;
     if (rateLimit !== null && rateLimit !== undefined) {
       cost = rateLimit.cost;
       this.#state = { ...previous, ...pick(rateLimit) };
-    } else if (headers !== null) {
-      const sameWindow = previous.resetAt === headers.resetAt && previous.used !== null;
-      // Without `rateLimit` the charge is the growth of `used`; a new window or a first call counts 1.
-      cost = sameWindow ? Math.max(0, headers.used - (previous.used ?? headers.used)) : 1;
-      this.#state = { ...previous, ...headers };
     } else {
+      // A mutation cannot select `rateLimit`; ours select no connection, so GitHub charges 1.
+      // (The growth of `used` would also count what other clients of the same budget spent.)
       cost = 1;
+      if (headers !== null) this.#state = { ...previous, ...headers };
     }
+    const spent = this.#state.byKind[kind] ?? { calls: 0, points: 0 };
     this.#state = {
       ...this.#state,
       lastCost: cost,
       totalCost: this.#state.totalCost + cost,
       calls: this.#state.calls + 1,
+      byKind: { ...this.#state.byKind, [kind]: { calls: spent.calls + 1, points: spent.points + cost } },
+      observedAt: now,
     };
+    this.#onRecord?.(this.snapshot());
   }
 
   snapshot(): Budget {
-    return { ...this.#state };
+    return { ...this.#state, byKind: { ...this.#state.byKind } };
   }
 }
 
@@ -80,3 +105,37 @@ const pick = (rateLimit: RateLimit): Pick<Budget, "limit" | "remaining" | "used"
   used: rateLimit.used,
   resetAt: rateLimit.resetAt,
 });
+
+/**
+ * The workspace's budget from several meters (the supervisor's and each RepoQueue's): what
+ * is left as the freshest call saw it, and the points spent summed by kind of operation.
+ */
+export function combineBudgets(budgets: ReadonlyArray<Budget | null>): Budget {
+  const present = budgets.filter((budget): budget is Budget => budget !== null);
+  const freshest = present
+    .filter((budget) => budget.observedAt !== null)
+    .sort((a, b) => (b.observedAt ?? 0) - (a.observedAt ?? 0))[0];
+  const byKind: Budget["byKind"] = {};
+  for (const budget of present) {
+    for (const [kind, spent] of Object.entries(budget.byKind)) {
+      const sum = byKind[kind] ?? { calls: 0, points: 0 };
+      byKind[kind] = { calls: sum.calls + spent.calls, points: sum.points + spent.points };
+    }
+  }
+  return {
+    ...emptyBudget(),
+    ...(freshest === undefined
+      ? {}
+      : {
+          limit: freshest.limit,
+          remaining: freshest.remaining,
+          used: freshest.used,
+          resetAt: freshest.resetAt,
+          lastCost: freshest.lastCost,
+          observedAt: freshest.observedAt,
+        }),
+    totalCost: present.reduce((sum, budget) => sum + budget.totalCost, 0),
+    calls: present.reduce((sum, budget) => sum + budget.calls, 0),
+    byKind,
+  };
+}

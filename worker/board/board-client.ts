@@ -28,6 +28,7 @@ import {
   MAX_ISSUES_PER_QUERY,
   MAX_NODE_IDS,
   PROJECT_FIELDS_QUERY,
+  VIEWER_QUERY,
 } from "./queries.ts";
 import type { FieldUpdate } from "./queries.ts";
 import { DEFAULT_RETRY, realSleep } from "./rate-limit-backoff.ts";
@@ -40,6 +41,7 @@ import {
   ProjectFieldsResponse,
   ReadBackResponse,
   toBoardItem,
+  ViewerResponse,
 } from "./responses.ts";
 
 export type BoardAuth = { token: string } | GitHubAppCredentials;
@@ -55,11 +57,28 @@ export type BoardClientOptions = {
   retry?: Partial<RetryPolicy>;
   /** Test seam: runs between a claim's write and its read-back. */
   afterClaimWrite?: (itemId: string) => Promise<void> | void;
+  /** The budget meter's last snapshot, and a listener for every call (a DO persists both). */
+  budget?: Budget;
+  onBudget?: (budget: Budget) => void;
+  /** The project schema read before (a DO keeps it), and a listener when it is read anew. */
+  schema?: ProjectSchema;
+  onSchema?: (schema: ProjectSchema) => void;
 };
 
 export type { BoardClaim, ClaimResult, ClaimValues };
 
-export type ItemStamp = { itemId: string; updatedAt: string; isArchived: boolean };
+/** What the light scan sees of an item: enough to tell whether the mirror's copy is current. */
+export type ItemStamp = {
+  itemId: string;
+  updatedAt: string;
+  isArchived: boolean;
+  /** The issue's or PR's state (`MERGED` for a merged PR); null for drafts and redacted items. */
+  state: "OPEN" | "CLOSED" | "MERGED" | null;
+  stateReason: string | null;
+};
+
+/** When GitHub last changed the item, after a write (null when the answer did not say). */
+export type WriteResult = { updatedAt: string | null };
 
 type ItemHandle = Pick<BoardItem, "itemId">;
 type Connection<N> = { nodes: Array<N | null>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -77,6 +96,7 @@ export class BoardClient {
   readonly #config: WorkspaceConfig;
   readonly #transport: GraphqlTransport;
   readonly #afterClaimWrite: BoardClientOptions["afterClaimWrite"];
+  readonly #onSchema: BoardClientOptions["onSchema"];
   #schema: Promise<ProjectSchema> | null = null;
 
   constructor(options: BoardClientOptions) {
@@ -92,6 +112,8 @@ export class BoardClient {
     }
     this.#config = options.config;
     this.#afterClaimWrite = options.afterClaimWrite;
+    this.#onSchema = options.onSchema;
+    if (options.schema !== undefined) this.#schema = Promise.resolve(options.schema);
     this.#transport = new GraphqlTransport({
       apiUrl,
       authorization,
@@ -100,6 +122,8 @@ export class BoardClient {
       now: options.now ?? Date.now,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       userAgent: "worker-factory",
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
+      ...(options.onBudget === undefined ? {} : { onBudget: options.onBudget }),
     });
   }
 
@@ -119,7 +143,11 @@ export class BoardClient {
       const { org, number } = this.#config.project;
       const pending = this.#transport
         .call("project fields", PROJECT_FIELDS_QUERY, { org, number }, ProjectFieldsResponse)
-        .then((response) => toProjectSchema(response, this.#config.project));
+        .then((response) => toProjectSchema(response, this.#config.project))
+        .then((schema) => {
+          this.#onSchema?.(schema);
+          return schema;
+        });
       pending.catch(() => {
         if (this.#schema === pending) this.#schema = null;
       });
@@ -151,7 +179,17 @@ export class BoardClient {
       const page = await this.#transport.call("scan items", ITEMS_SCAN_QUERY, variables, ItemsScanResponse);
       return this.#projectOf(page).items;
     });
-    return nodes.map((node) => ({ itemId: node.id, updatedAt: node.updatedAt, isArchived: node.isArchived }));
+    return nodes.map((node) => ({
+      itemId: node.id,
+      updatedAt: node.updatedAt,
+      isArchived: node.isArchived,
+      ...stampState(node.content),
+    }));
+  }
+
+  /** The login this client writes as (one point, once; the caller keeps it). */
+  async viewerLogin(): Promise<string> {
+    return (await this.#transport.call("viewer", VIEWER_QUERY, {}, ViewerResponse)).viewer.login;
   }
 
   /** Items by node id, in batches of 100; ids that are gone or not items are left out. */
@@ -201,7 +239,7 @@ export class BoardClient {
    * with what the board shows instead (a person or another writer got there between).
    */
   async writeClaim(item: ItemHandle, claim: ClaimValues): Promise<ClaimResult> {
-    await this.#writeFields(item, claimWrites(this.#config.fields, claim), []);
+    await this.#writeFields("claim", item, claimWrites(this.#config.fields, claim), []);
     await this.#afterClaimWrite?.(item.itemId);
     return judgeClaim(await this.readClaim(item), claim);
   }
@@ -215,16 +253,27 @@ export class BoardClient {
       ReadBackResponse,
     );
     if (response.node === null)
-      return { lockKey: null, claimOwner: null, leaseExpires: null, lastHeartbeat: null, status: null };
+      return {
+        lockKey: null,
+        claimOwner: null,
+        leaseExpires: null,
+        lastHeartbeat: null,
+        status: null,
+        updatedAt: null,
+      };
     const fields = fieldValuesByRole(response.node.fieldValues, this.#config.fields);
     const { lockKey, claimOwner, leaseExpires, lastHeartbeat, status } = fields;
-    return { lockKey, claimOwner, leaseExpires, lastHeartbeat, status };
+    return { lockKey, claimOwner, leaseExpires, lastHeartbeat, status, updatedAt: response.node.updatedAt };
   }
 
-  /** Moves the lease on (written at most once per half lease by the caller). */
-  async renewLease(item: ItemHandle, lease: { leaseExpires: string; lastHeartbeat: string }): Promise<void> {
+  /** Moves the board's lease on (as often as `lease.boardRenewSeconds` says; one request). */
+  async renewLease(
+    item: ItemHandle,
+    lease: { leaseExpires: string; lastHeartbeat: string },
+  ): Promise<WriteResult> {
     const names = this.#config.fields;
-    await this.#writeFields(
+    return this.#writeFields(
+      "renew lease",
       item,
       [
         [names.leaseExpires, lease.leaseExpires],
@@ -235,10 +284,10 @@ export class BoardClient {
   }
 
   /** Clears Lock Key, Claim Owner, Lease Expires and Last Heartbeat; sets Status when given. */
-  async releaseClaim(item: ItemHandle, options: { status?: string | null } = {}): Promise<void> {
+  async releaseClaim(item: ItemHandle, options: { status?: string | null } = {}): Promise<WriteResult> {
     const names = this.#config.fields;
     const status: Array<[string, string]> = options.status ? [[names.status, options.status]] : [];
-    await this.#writeFields(item, status, [
+    return this.#writeFields("release", item, status, [
       names.lockKey,
       names.claimOwner,
       names.leaseExpires,
@@ -246,23 +295,39 @@ export class BoardClient {
     ]);
   }
 
-  async setStatus(item: ItemHandle, status: string): Promise<void> {
-    await this.#writeFields(item, [[this.#config.fields.status, status]], []);
+  async setStatus(item: ItemHandle, status: string): Promise<WriteResult> {
+    return this.#writeFields("set status", item, [[this.#config.fields.status, status]], []);
   }
 
+  /** Several fields of one item in one request (aliased mutations); `kind` labels its cost. */
   async #writeFields(
+    kind: string,
     item: ItemHandle,
     values: ReadonlyArray<[string, string]>,
     clears: readonly string[],
-  ): Promise<void> {
-    const schema = await this.projectSchema();
-    const updates: FieldUpdate[] = [
+  ): Promise<WriteResult> {
+    const build = (schema: ProjectSchema): FieldUpdate[] => [
       ...values.map(([name, text]) => fieldWrite(schema, name, text)),
       ...clears.map((name) => ({ fieldId: findField(schema, name).id, value: null })),
     ];
-    if (updates.length === 0) return;
+    let schema = await this.projectSchema();
+    let updates: FieldUpdate[];
+    try {
+      updates = build(schema);
+    } catch (error) {
+      // A field or option added since the schema was read: read it again, once.
+      if (!(error instanceof BoardSchemaError)) throw error;
+      schema = await this.projectSchema({ refresh: true });
+      updates = build(schema);
+    }
+    if (updates.length === 0) return { updatedAt: null };
     const built = fieldUpdatesMutation(schema.projectId, item.itemId, updates);
-    await this.#transport.call("write fields", built.query, built.variables, MutationResponse);
+    const response = await this.#transport.call(kind, built.query, built.variables, MutationResponse);
+    const stamps = Object.values(response)
+      .map((entry) => entry.projectV2Item?.updatedAt ?? null)
+      .filter((stamp): stamp is string => stamp !== null)
+      .sort();
+    return { updatedAt: stamps.at(-1) ?? null };
   }
 
   async #collect<N>(page: (after: string | null) => Promise<Connection<N>>): Promise<N[]> {
@@ -288,5 +353,17 @@ export class BoardClient {
 
 const MutationResponse = z.record(
   z.string(),
-  z.object({ projectV2Item: z.object({ id: z.string() }).nullable() }),
+  z.object({ projectV2Item: z.object({ id: z.string(), updatedAt: z.string().optional() }).nullable() }),
 );
+
+type ScannedContent = { __typename: string; state?: string; stateReason?: string | null; prState?: string };
+
+function stampState(content: ScannedContent | null | undefined): Pick<ItemStamp, "state" | "stateReason"> {
+  if (content?.__typename === "Issue" && (content.state === "OPEN" || content.state === "CLOSED"))
+    return { state: content.state, stateReason: content.stateReason ?? null };
+  if (content?.__typename === "PullRequest") {
+    const state = content.prState === "MERGED" ? "MERGED" : content.prState === "OPEN" ? "OPEN" : "CLOSED";
+    return { state, stateReason: null };
+  }
+  return { state: null, stateReason: null };
+}

@@ -21,6 +21,8 @@ export type BoardClaim = {
   leaseExpires: string | null;
   lastHeartbeat: string | null;
   status: string | null;
+  /** The item's `updatedAt` when it was read back (null when it was not found). */
+  updatedAt?: string | null;
 };
 
 export type ClaimResult =

@@ -25,6 +25,7 @@ export type GateVerdict =
   | { kind: "triage"; reason: string }
   | { kind: "waiting"; reason: string; open: Dependency[]; invalid: string[] }
   | { kind: "conflict"; reason: string; holder: LockHolder; holders: LockHolder[]; lockKeys: LockKey[] }
+  | { kind: "queued_behind"; reason: string; holder: LockHolder; lockKeys: LockKey[] }
   | { kind: "not_ready"; code: NotReadyCode; reason: string }
   | { kind: "active"; reason: string; heldKeys: LockKey[] };
 
@@ -40,10 +41,16 @@ export type GateInput = {
   prepared?: PreparedBoard;
 };
 
-/** What every candidate of one pass needs from the board: an index and the active holders. */
+/**
+ * What every candidate of one pass needs from the board: an index, the active holders, and
+ * the items ahead in line that may run but have not been claimed yet (no agent, paused): a
+ * later item whose keys overlap theirs waits behind them, so two overlapping items are never
+ * both shown runnable.
+ */
 export type PreparedBoard = {
   index: Map<string, BoardItem>;
   active: Array<{ item: BoardItem; heldKeys: LockKey[] }>;
+  ahead: Array<{ item: BoardItem; heldKeys: LockKey[] }>;
 };
 
 export type StaleClaim = ItemRef & {
@@ -52,6 +59,11 @@ export type StaleClaim = ItemRef & {
   lockKey: string | null;
   /** The item still holds its keys through an active Status. */
   stillActive: boolean;
+  /**
+   * `expired`: the lease passed while the item is not done. `finished`: the item is done or
+   * its issue closed, and the claim fields were left filled in (it holds nothing).
+   */
+  kind: "expired" | "finished";
 };
 
 const time = (now: Date | number): number => (typeof now === "number" ? now : now.getTime());
@@ -65,12 +77,18 @@ function hasLiveLease(item: BoardItem, now: number): boolean {
   return Number.isFinite(expires) && expires > now;
 }
 
+/** The item is finished: its Status is a done value, or its issue is closed, or it is archived. */
+export function isFinished(item: BoardItem, config: WorkspaceConfig): boolean {
+  return item.isArchived || item.state === "CLOSED" || inList(item.fields.status, config.statuses.done);
+}
+
 /**
  * An item holds its lock keys while its Status is an active value or a claim's lease runs.
- * Closed and archived items hold nothing: closing an issue releases its locks.
+ * Finished items hold nothing, whatever their claim fields say: closing an issue or moving
+ * it to a done Status releases its locks.
  */
 export function isActive(item: BoardItem, config: WorkspaceConfig, now: Date | number): boolean {
-  if (item.isArchived || item.state === "CLOSED") return false;
+  if (isFinished(item, config)) return false;
   return inList(item.fields.status, config.statuses.active) || hasLiveLease(item, time(now));
 }
 
@@ -174,13 +192,23 @@ export function prepareBoard(
     active: board
       .filter((item) => isActive(item, config, at))
       .map((item) => ({ item, heldKeys: heldLocks(item, config) })),
+    ahead: [],
   };
 }
 
-function lockHolders(input: GateInput, prepared: PreparedBoard, requested: readonly LockKey[]): LockHolder[] {
+/** Records that `item` is ahead in line holding `keys` (runnable, not yet claimed). */
+export function reserveAhead(prepared: PreparedBoard, item: BoardItem, keys: readonly LockKey[]): void {
+  prepared.ahead.push({ item, heldKeys: [...keys] });
+}
+
+function holdersIn(
+  entries: PreparedBoard["active"],
+  input: GateInput,
+  requested: readonly LockKey[],
+): LockHolder[] {
   const { item, config } = input;
   const holders: LockHolder[] = [];
-  for (const { item: other, heldKeys } of prepared.active) {
+  for (const { item: other, heldKeys } of entries) {
     if (other.itemId === item.itemId || (other.contentId !== null && other.contentId === item.contentId))
       continue;
     if (!sameRepo(other.repo, item.repo)) continue;
@@ -226,7 +254,7 @@ export function evaluateGate(input: GateInput): GateVerdict {
     return { kind: "waiting", reason: `Waiting on dependencies: ${names.join(", ")}.`, open, invalid };
   }
 
-  const holders = lockHolders(input, prepared, requested.keys);
+  const holders = holdersIn(prepared.active, input, requested.keys);
   const holder = holders[0];
   if (holder !== undefined) {
     return {
@@ -234,6 +262,16 @@ export function evaluateGate(input: GateInput): GateVerdict {
       reason: `Lock conflict: Issue #${holder.number ?? "?"} currently holds overlapping lock key(s).`,
       holder,
       holders,
+      lockKeys: requested.keys,
+    };
+  }
+  const ahead = holdersIn(prepared.ahead, input, requested.keys);
+  const first = ahead[0];
+  if (first !== undefined) {
+    return {
+      kind: "queued_behind",
+      reason: `Waiting behind Issue #${first.number ?? "?"}, which is ahead in line (priority, then age) for overlapping lock key(s).`,
+      holder: first,
       lockKeys: requested.keys,
     };
   }
@@ -247,8 +285,10 @@ export function evaluateGate(input: GateInput): GateVerdict {
 }
 
 /**
- * Claims by someone else whose lease has passed. They are not released behind the
- * claimant's back; the operator is told until someone clears them.
+ * Claims by someone else that need a person: a lease that passed on an item not done
+ * (`expired`), or claim fields left filled in on a finished item (`finished`, which holds
+ * nothing). They are not released behind the claimant's back; the operator is told until
+ * someone clears them.
  */
 export function staleClaims(
   board: readonly BoardItem[],
@@ -259,14 +299,10 @@ export function staleClaims(
   const at = time(now);
   return board.flatMap((item): StaleClaim[] => {
     const owner = item.fields.claimOwner?.trim() ?? "";
-    if (
-      owner === "" ||
-      isOwnClaim(owner) ||
-      item.isArchived ||
-      item.state === "CLOSED" ||
-      hasLiveLease(item, at)
-    )
-      return [];
+    if (owner === "" || isOwnClaim(owner)) return [];
+    const finished = isFinished(item, config);
+    if (!finished && hasLiveLease(item, at)) return [];
+    if (finished && item.isArchived) return [];
     return [
       {
         itemId: item.itemId,
@@ -276,7 +312,20 @@ export function staleClaims(
         leaseExpires: item.fields.leaseExpires,
         lockKey: item.fields.lockKey,
         stillActive: isActive(item, config, at),
+        kind: finished ? "finished" : "expired",
       },
     ];
+  });
+}
+
+/** The dispatcher's own claim fields left on finished items: the repo loop clears them. */
+export function ownLeftovers(
+  board: readonly BoardItem[],
+  config: WorkspaceConfig,
+  isOwnClaim: (claimOwner: string) => boolean,
+): BoardItem[] {
+  return board.filter((item) => {
+    const owner = item.fields.claimOwner?.trim() ?? "";
+    return owner !== "" && isOwnClaim(owner) && isFinished(item, config) && !item.isArchived;
   });
 }

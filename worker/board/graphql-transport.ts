@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { BoardRequestError, BoardResponseError, RateLimitedError } from "./board-errors.ts";
 import { BudgetMeter, rateLimitHeaders } from "./api-budget.ts";
 import type { Budget, HeaderSnapshot } from "./api-budget.ts";
+import { emptyBudget } from "./api-budget.ts";
 import { withBackoff } from "./rate-limit-backoff.ts";
 import type { RetryPolicy, Sleep } from "./rate-limit-backoff.ts";
 import { RateLimit } from "./responses.ts";
@@ -24,6 +25,9 @@ export type TransportOptions = {
   now: () => number;
   retry: RetryPolicy;
   userAgent: string;
+  /** The meter's last snapshot (kept by a Durable Object across restarts), and a listener. */
+  budget?: Budget;
+  onBudget?: (budget: Budget) => void;
 };
 
 /** Where GraphQL lives for a REST base URL. */
@@ -36,11 +40,12 @@ const RateLimitOnly = RateLimit.nullish();
 
 export class GraphqlTransport {
   readonly #options: TransportOptions;
-  readonly #meter = new BudgetMeter();
+  readonly #meter: BudgetMeter;
   readonly #graphql: typeof graphql;
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#meter = new BudgetMeter(options.budget ?? emptyBudget(), options.onBudget);
     this.#graphql = graphql.defaults({
       baseUrl: options.apiUrl.replace(/\/+$/, ""),
       url: graphqlUrl(options.apiUrl),
@@ -63,11 +68,15 @@ export class GraphqlTransport {
     schema: S,
     acceptErrors?: (errors: ReadonlyArray<{ type?: string }>) => boolean,
   ): Promise<z.infer<S>> {
-    const data = await withBackoff(operation, () => this.#attempt(query, variables, acceptErrors), {
-      policy: this.#options.retry,
-      sleep: this.#options.sleep,
-      now: this.#options.now,
-    }).catch((error: unknown) => {
+    const data = await withBackoff(
+      operation,
+      () => this.#attempt(operation, query, variables, acceptErrors),
+      {
+        policy: this.#options.retry,
+        sleep: this.#options.sleep,
+        now: this.#options.now,
+      },
+    ).catch((error: unknown) => {
       throw toBoardError(operation, error);
     });
     const parsed = schema.safeParse(data);
@@ -135,6 +144,7 @@ export class GraphqlTransport {
   }
 
   async #attempt(
+    operation: string,
     query: string,
     variables: Record<string, unknown>,
     acceptErrors: ((errors: ReadonlyArray<{ type?: string }>) => boolean) | undefined,
@@ -153,11 +163,11 @@ export class GraphqlTransport {
       data = await this.#graphql(query, { ...variables, request: { fetch: fetchWithAuth } });
     } catch (error) {
       if (!(error instanceof GraphqlResponseError)) throw error;
-      this.#meter.record(rateLimitOf(error.data), headers);
+      this.#meter.record(operation, rateLimitOf(error.data), headers, this.#options.now());
       if (acceptErrors === undefined || !acceptErrors(errorTypes(error.errors))) throw error;
       return error.data;
     }
-    this.#meter.record(rateLimitOf(data), headers);
+    this.#meter.record(operation, rateLimitOf(data), headers, this.#options.now());
     return data;
   }
 }

@@ -3,24 +3,27 @@
  * id, each field's id and type by name, and single-select option ids by name. Pure; built
  * from the fields query response and cached by the board client.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { BoardSchemaError } from "./board-errors.ts";
 import type { FieldWrite } from "./queries.ts";
 import type { ProjectFieldsResponse } from "./responses.ts";
 
-export type ProjectField = {
-  id: string;
-  name: string;
-  dataType: string;
-  options: Array<{ id: string; name: string }>;
-};
+export const ProjectField = z.object({
+  id: z.string(),
+  name: z.string(),
+  dataType: z.string(),
+  options: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type ProjectField = z.infer<typeof ProjectField>;
 
-export type ProjectSchema = {
-  projectId: string;
-  title: string;
+/** Also the shape a Durable Object keeps the schema in, between reads. */
+export const ProjectSchema = z.object({
+  projectId: z.string(),
+  title: z.string(),
   /** By lower-cased field name. */
-  fields: Record<string, ProjectField>;
-};
+  fields: z.record(z.string(), ProjectField),
+});
+export type ProjectSchema = z.infer<typeof ProjectSchema>;
 
 export function toProjectSchema(
   response: z.infer<typeof ProjectFieldsResponse>,

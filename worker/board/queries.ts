@@ -82,16 +82,29 @@ export const ITEMS_PAGE_QUERY = `query BoardItemsPage($org: String!, $number: In
 }
 ${ITEM_FRAGMENT}`;
 
-/** The light scan: ids and `updatedAt` only, about one point per 100 items. */
+/**
+ * The light scan: ids, `updatedAt` and the content's state, about one point per 100 items
+ * (`content` is not a connection, so its state costs nothing more). Closing an issue need
+ * not bump its project item's `updatedAt`, so the state is what catches a missed close.
+ */
 export const ITEMS_SCAN_QUERY = `query BoardItemsScan($org: String!, $number: Int!, $after: String, $filter: String) {
   organization(login: $org) {
     projectV2(number: $number) {
       items(first: 100, after: $after, query: $filter) {
         pageInfo { hasNextPage endCursor }
-        nodes { id updatedAt isArchived }
+        nodes {
+          id updatedAt isArchived
+          content { __typename ... on Issue { state stateReason } ... on PullRequest { prState: state } }
+        }
       }
     }
   }
+  ${RATE_LIMIT}
+}`;
+
+/** Who the board client writes as: its echoes carry this login as the webhook's `sender`. */
+export const VIEWER_QUERY = `query BoardViewer {
+  viewer { login }
   ${RATE_LIMIT}
 }`;
 
@@ -175,11 +188,15 @@ export function fieldUpdatesMutation(
   updates.forEach((update, index) => {
     if (update.value === null) {
       declarations.push(`$f${index}: ClearProjectV2ItemFieldValueInput!`);
-      selections.push(`f${index}: clearProjectV2ItemFieldValue(input: $f${index}) { projectV2Item { id } }`);
+      selections.push(
+        `f${index}: clearProjectV2ItemFieldValue(input: $f${index}) { projectV2Item { id updatedAt } }`,
+      );
       variables[`f${index}`] = { projectId, itemId, fieldId: update.fieldId };
     } else {
       declarations.push(`$f${index}: UpdateProjectV2ItemFieldValueInput!`);
-      selections.push(`f${index}: updateProjectV2ItemFieldValue(input: $f${index}) { projectV2Item { id } }`);
+      selections.push(
+        `f${index}: updateProjectV2ItemFieldValue(input: $f${index}) { projectV2Item { id updatedAt } }`,
+      );
       variables[`f${index}`] = { projectId, itemId, fieldId: update.fieldId, value: update.value };
     }
   });

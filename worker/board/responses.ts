@@ -151,7 +151,24 @@ export const ItemsScanResponse = z.object({
           items: z.object({
             pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
             nodes: z.array(
-              z.object({ id: z.string(), updatedAt: z.string(), isArchived: z.boolean() }).nullable(),
+              z
+                .object({
+                  id: z.string(),
+                  updatedAt: z.string(),
+                  isArchived: z.boolean(),
+                  content: z
+                    .union([
+                      z.object({
+                        __typename: z.literal("Issue"),
+                        state: z.enum(["OPEN", "CLOSED"]),
+                        stateReason: z.string().nullish(),
+                      }),
+                      z.object({ __typename: z.literal("PullRequest"), prState: z.string() }),
+                      z.object({ __typename: z.string() }),
+                    ])
+                    .nullish(),
+                })
+                .nullable(),
             ),
           }),
         })
@@ -174,6 +191,11 @@ export const ItemsByIdResponse = z.object({
       ])
       .nullable(),
   ),
+  rateLimit: RateLimit.nullish(),
+});
+
+export const ViewerResponse = z.object({
+  viewer: z.object({ login: z.string() }),
   rateLimit: RateLimit.nullish(),
 });
 

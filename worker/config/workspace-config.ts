@@ -107,9 +107,14 @@ export const WorkspaceConfig = z
       .object({
         durationSeconds: z.number().int().min(30).default(900),
         heartbeatSeconds: z.number().int().min(1).default(60),
+        /**
+         * How often a live run's `Lease Expires`/`Last Heartbeat` are written on the board, for
+         * people to see the claim is alive; heartbeats themselves stay in the RepoQueue.
+         */
+        boardRenewSeconds: z.number().int().min(30).default(1800),
       })
       .strict()
-      .default({ durationSeconds: 900, heartbeatSeconds: 60 }),
+      .default({ durationSeconds: 900, heartbeatSeconds: 60, boardRenewSeconds: 1800 }),
     dispatch: z
       .object({
         maxAttempts: z.number().int().min(1).default(3),
@@ -128,9 +133,13 @@ export const WorkspaceConfig = z
       .object({
         /** Organization webhook id, to list and redeliver failed deliveries. */
         hookId: z.number().int().positive().optional(),
+        /** The light scan (ids, `updatedAt`, state of items not done) runs at most this often. */
+        scanMinutes: z.number().int().min(1).default(15),
+        /** Every item, Done ones included, is read in full at most this often (and at first start). */
+        fullReadHours: z.number().int().min(1).default(24),
       })
       .strict()
-      .default({}),
+      .default({ scanMinutes: 15, fullReadHours: 24 }),
   })
   .strict()
   .superRefine((config, ctx) => {

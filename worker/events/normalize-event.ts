@@ -15,6 +15,8 @@ export function isUsedEvent(event: string): event is UsedEvent {
 
 const Repository = z.object({ full_name: z.string() });
 const Organization = z.object({ login: z.string() }).optional();
+/** Who caused the event; GitHub sends a placeholder (`ghost`) where it cannot say. */
+const Sender = z.object({ login: z.string() }).nullish();
 
 const IssuesPayload = z.object({
   action: z.string(),
@@ -25,8 +27,10 @@ const IssuesPayload = z.object({
     state: z.string().optional(),
     state_reason: z.string().nullable().optional(),
     html_url: z.string().optional(),
+    body: z.string().nullable().optional(),
   }),
   repository: Repository,
+  sender: Sender,
 });
 
 const PullRequestPayload = z.object({
@@ -40,6 +44,7 @@ const PullRequestPayload = z.object({
     body: z.string().nullable().optional(),
   }),
   repository: Repository,
+  sender: Sender,
 });
 
 const IssueCommentPayload = z.object({
@@ -51,6 +56,7 @@ const IssueCommentPayload = z.object({
     user: z.object({ login: z.string() }).nullable(),
   }),
   repository: Repository,
+  sender: Sender,
 });
 
 const FieldValueChange = z
@@ -70,17 +76,24 @@ const ProjectItemPayload = z.object({
     project_node_id: z.string(),
     content_node_id: z.string().nullable().optional(),
     content_type: z.string().nullable().optional(),
+    updated_at: z.string().nullable().optional(),
   }),
   changes: z.object({ field_value: FieldValueChange }).passthrough().optional(),
   organization: Organization,
+  sender: Sender,
 });
 
-/** A field change as GitHub reports it; older payloads carry no from/to (re-read the board). */
+/**
+ * A field change as GitHub reports it. `hasValues` says whether the payload carried `from`
+ * and `to` at all: older payloads carry neither (then the item is read by id), while a
+ * cleared field carries `to: null`.
+ */
 export interface FieldChange {
   fieldNodeId: string | null;
   fieldName: string | null;
   from: string | null;
   to: string | null;
+  hasValues: boolean;
 }
 
 export type WorkspaceEvent =
@@ -91,8 +104,10 @@ export type WorkspaceEvent =
       number: number;
       contentId: string;
       title: string;
+      body: string | null;
       state: string | null;
       stateReason: string | null;
+      sender: string | null;
     }
   | {
       kind: "pull_request";
@@ -103,6 +118,7 @@ export type WorkspaceEvent =
       title: string;
       merged: boolean;
       body: string;
+      sender: string | null;
     }
   | {
       kind: "issue_comment";
@@ -112,6 +128,7 @@ export type WorkspaceEvent =
       contentId: string;
       author: string | null;
       body: string;
+      sender: string | null;
     }
   | {
       kind: "project_item";
@@ -121,7 +138,10 @@ export type WorkspaceEvent =
       org: string | null;
       contentId: string | null;
       contentType: string | null;
+      /** The item's `updated_at` after the change, when the payload says. */
+      updatedAt: string | null;
       change: FieldChange | null;
+      sender: string | null;
     };
 
 export type Normalized = { ok: true; event: WorkspaceEvent } | { ok: false; reason: string };
@@ -139,8 +159,10 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         number: issue.number,
         contentId: issue.node_id,
         title: issue.title,
+        body: issue.body ?? null,
         state: issue.state ?? null,
         stateReason: issue.state_reason ?? null,
+        sender: p.data.sender?.login ?? null,
       });
     }
     case "pull_request": {
@@ -156,6 +178,7 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         title: pr.title,
         merged: pr.merged ?? false,
         body: pr.body ?? "",
+        sender: p.data.sender?.login ?? null,
       });
     }
     case "issue_comment": {
@@ -169,6 +192,7 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         contentId: p.data.issue.node_id,
         author: p.data.comment.user?.login ?? null,
         body: p.data.comment.body,
+        sender: p.data.sender?.login ?? null,
       });
     }
     case "projects_v2_item": {
@@ -184,14 +208,17 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         org: p.data.organization?.login ?? null,
         contentId: item.content_node_id ?? null,
         contentType: item.content_type ?? null,
+        updatedAt: item.updated_at ?? null,
         change: fieldValue
           ? {
               fieldNodeId: fieldValue.field_node_id ?? null,
               fieldName: fieldValue.field_name ?? null,
               from: changeValue(fieldValue.from),
               to: changeValue(fieldValue.to),
+              hasValues: "to" in fieldValue || "from" in fieldValue,
             }
           : null,
+        sender: p.data.sender?.login ?? null,
       });
     }
   }

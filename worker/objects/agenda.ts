@@ -4,6 +4,7 @@
  * key, a kind and a due time. The object's alarm is armed at the earliest row and runs only
  * what is due; no concern arms the alarm itself. Plain module over SQLite.
  */
+import type { Sql } from "../queue/sql.ts";
 export const AGENDA_SCHEMA = `
   CREATE TABLE agenda (key TEXT PRIMARY KEY, kind TEXT NOT NULL, due INTEGER NOT NULL);
   CREATE INDEX agenda_due ON agenda (due);
@@ -16,9 +17,9 @@ export type AgendaEntry = {
 };
 
 export class Agenda {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -1,28 +1,36 @@
 /**
  * RepoQueue: one Durable Object per configured repo (`idFromName("owner/name")`). Owns the
- * repo's micro queue, gate verdicts, runs with their fences and leases, the outbox, and the
- * hibernatable WebSockets of the repo's local agents. Thin: the rules live in worker/queue.
+ * repo's board mirror, micro queue, gate verdicts, runs with their fences and leases, the
+ * outbox, the agenda that its one alarm serves, and the hibernatable WebSockets of the repo's
+ * local agents. Thin: the rules live in worker/queue, and this class wires events to them.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
+import type { BoardItem, IssueState } from "../board/board-item.ts";
+import type { Budget } from "../board/api-budget.ts";
+import type { StaleClaim } from "../board/gate.ts";
 import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
-import { createBoard } from "./create-board.ts";
+import { boardFor } from "./create-board.ts";
 import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
 import { applyRunFrame } from "../queue/agent-frames.ts";
 import { greetAgent, type Hello } from "../queue/agent-hello.ts";
+import { indexOf, type IndexDelta } from "../queue/apply-event.ts";
+import { BoardMirror, MIRROR_SCHEMA, OWN_WRITE_MEMORY_MS } from "../queue/board-mirror.ts";
+import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../queue/dependency-states.ts";
+import { lockMap, type HeldLock } from "../queue/lock-map.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
 import { Meta, META_SCHEMA } from "../queue/meta.ts";
 import { APPLIED_EVENTS_INDEX } from "../queue/applied-events.ts";
 import { APPLIED_FRAMES_INDEX, Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { pruneRepoJournals } from "../queue/prune-journals.ts";
 import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
 import { RUN_SECRET_SCHEMA, Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
-import type { StaleClaim } from "../board/gate.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
 
@@ -33,26 +41,50 @@ const REPO_QUEUE_MIGRATIONS = [
   RUNS_SCHEMA + OUTBOX_SCHEMA,
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
+  `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
   RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
 ];
 
-/** Board refreshes are coalesced: a burst of events costs one read of the board. */
-const REFRESH_DEBOUNCE_MS = 500;
-const REFRESH_RETRY_MS = 30_000;
+/** A pass is kicked off at once; this agenda entry re-runs it if the object died meanwhile. */
+const PASS_BACKSTOP_MS = 30_000;
+const FAILED_WORK_RETRY_MS = 30_000;
+const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+export interface IngestInput {
+  repo: string;
+  deliveryId: string;
+  event: WorkspaceEvent;
+  /** The item, when the supervisor read it to route the event. */
+  item?: BoardItem | null;
+  /** The login the dispatcher writes as, when the supervisor knows it. */
+  selfLogin?: string | null;
+}
+
+/** What the supervisor fans out after an event or a reconciliation of this repo. */
+export interface RepoOutcome {
+  applied: boolean;
+  completions: IssueState[];
+  index: IndexDelta | null;
+}
 
 export interface RepoQueueState {
   repo: string | null;
   paused: boolean;
   items: QueueItem[];
+  /** Every key held now and who holds it. */
+  locks: HeldLock[];
   /** The repo's QA micro queue: sessions waiting for the operator. */
   qa: QaSession[];
   runs: Run[];
   agents: { agentId: string; capacity: number; liveRuns: number }[];
   staleClaims: StaleClaim[];
   outbox: number;
+  mirror: { items: number; fullReadAt: number | null; scannedAt: number | null };
+  /** Gate passes run so far (an echo or a no-op event runs none). */
+  passes: number;
   lastRefresh: { at: string; error: string | null } | null;
-  /** GitHub GraphQL budget: points left, cost of the last call, total spent. */
-  budget: ReturnType<RepoLoop["budget"]> | null;
+  /** GitHub GraphQL budget as this queue's calls saw it, with points per kind of operation. */
+  budget: Budget | null;
   /** Timed work still to do, earliest first, and when the alarm will next fire (null: idle). */
   agenda: AgendaEntry[];
   alarm: number | null;
@@ -65,19 +97,27 @@ export class RepoQueue extends DurableObject<AppEnv> {
   readonly #meta: Meta;
   readonly #qa: QaSessions;
   readonly #agenda: Agenda;
+  readonly #mirror: BoardMirror;
+  readonly #depStates: DependencyStates;
   #loop: RepoLoop | undefined;
-  /** Serializes board work: a refresh or finish awaits GitHub, and must not interleave. */
+  /** Serializes board work: a pass or a finish awaits GitHub, and must not interleave. */
   #chain: Promise<unknown> = Promise.resolve();
-  #lastRefresh: { at: string; error: string | null } | null = null;
+  /** A pass is waiting in the chain: further requests join it (a burst costs one pass). */
+  #passQueued = false;
+  /** Deliveries being applied now (a redelivery racing the first copy is dropped). */
+  readonly #applying = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.#queue = new MicroQueue(ctx.storage.sql);
-    this.#runs = new Runs(ctx.storage.sql);
-    this.#outbox = new Outbox(ctx.storage.sql);
-    this.#meta = new Meta(ctx.storage.sql);
-    this.#qa = new QaSessions(ctx.storage.sql);
-    this.#agenda = new Agenda(ctx.storage.sql);
+    const sql = ctx.storage.sql;
+    this.#queue = new MicroQueue(sql);
+    this.#runs = new Runs(sql);
+    this.#outbox = new Outbox(sql);
+    this.#meta = new Meta(sql);
+    this.#qa = new QaSessions(sql);
+    this.#agenda = new Agenda(sql);
+    this.#mirror = new BoardMirror(sql);
+    this.#depStates = new DependencyStates(sql);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, REPO_QUEUE_MIGRATIONS));
   }
 
@@ -95,48 +135,76 @@ export class RepoQueue extends DurableObject<AppEnv> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Applies one routed event once per delivery id, then re-reads the board soon. */
-  async ingest(repo: string, deliveryId: string, event: WorkspaceEvent): Promise<{ applied: boolean }> {
+  /**
+   * Applies one routed event to the mirror, once per delivery id, and gates at once if it
+   * changed what the gate sees. Returns what the supervisor fans out.
+   */
+  async ingest(input: IngestInput): Promise<RepoOutcome> {
     const sql = this.ctx.storage.sql;
-    if (sql.exec("SELECT 1 FROM applied_events WHERE delivery_id = ?", deliveryId).toArray().length > 0) {
-      return { applied: false };
+    this.#meta.setOnce("repo", input.repo);
+    if (input.selfLogin) this.#meta.set("self_login", input.selfLogin);
+    const seen = sql.exec("SELECT 1 FROM applied_events WHERE delivery_id = ?", input.deliveryId).toArray();
+    if (seen.length > 0 || this.#applying.has(input.deliveryId)) {
+      return { applied: false, completions: [], index: null };
     }
-    this.ctx.storage.transactionSync(() => {
-      this.#meta.setOnce("repo", repo);
-      sql.exec("INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)", deliveryId, Date.now());
-      if (event.kind === "issue" && this.#queue.get(event.number) === null && event.action !== "closed") {
-        const config = loadWorkspaceConfig(this.env);
-        this.#queue.upsert({
-          number: event.number,
-          itemId: null,
-          title: event.title,
-          priorityRank: config.priorities.length,
-          snapshot: null,
-          now: Date.now(),
-        });
-      }
-    });
-    this.#loop?.invalidate(event.kind === "project_item" ? event.itemId : event.contentId);
-    if (event.kind === "issue_comment" && this.#runs.liveFor(event.number)) {
-      this.#repoLoop().steerOnEvent(deliveryId, event);
+    this.#applying.add(input.deliveryId);
+    try {
+      return await this.#apply(input);
+    } finally {
+      this.#applying.delete(input.deliveryId);
     }
-    await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
-    return { applied: true };
   }
 
-  /** An issue elsewhere changed (e.g. a dependency in another repo closed): re-read soon. */
-  async nudge(repo: string, contentId: string): Promise<void> {
-    this.#meta.setOnce("repo", repo);
-    this.#loop?.invalidate(contentId);
-    await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
+  async #apply(input: IngestInput): Promise<RepoOutcome> {
+    const sql = this.ctx.storage.sql;
+    const loop = this.#repoLoop();
+    const fill = loop.filled() ? null : await this.#serial(() => loop.fill());
+    const delta = loop.applyDelta(input.deliveryId, input.event, input.item ?? null);
+    const read = delta.read.length > 0 ? await this.#serial(() => loop.readItems(delta.read)) : null;
+    sql.exec(
+      "INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)",
+      input.deliveryId,
+      Date.now(),
+    );
+    if (delta.pass || fill?.pass === true || read !== null) this.#requestPass();
+    return {
+      applied: true,
+      completions: [...(fill?.completions ?? []), ...delta.completions, ...(read?.completions ?? [])],
+      // A first full read indexes everything; otherwise the item read, or the delta.
+      index: fill?.index ?? read?.index ?? delta.index,
+    };
   }
 
-  /** Reads the whole board now (reconciliation, the operator's "reconcile now"). */
-  async reconcile(repo: string): Promise<RepoQueueState> {
+  /** Issues elsewhere that this repo's items wait on changed (the supervisor's fan-out). */
+  async dependencyUpdate(repo: string, states: IssueState[]): Promise<void> {
     this.#meta.setOnce("repo", repo);
-    await this.#serial(() => this.#refresh({ full: true }));
+    if (this.#repoLoop().dependencyUpdate(states)) this.#requestPass();
+  }
+
+  /**
+   * Reconciles with the board when due (the cron's backstop), or now when `force`d; a full
+   * read when `full` or when the long interval has passed.
+   */
+  async reconcile(repo: string, request: { force?: boolean; full?: boolean } = {}): Promise<RepoOutcome> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => this.#guarded(() => this.#repoLoop().reconcile(request)));
+    if (result === null) return { applied: false, completions: [], index: null };
+    if (result.changed || request.force === true) await this.#serial(() => this.#pass());
     await this.#armAlarm();
-    return this.state();
+    return { applied: result.kind !== "none", completions: result.completions, index: result.index };
+  }
+
+  /** The repo's whole index for the supervisor, read from the mirror (filled first if empty). */
+  async reportIndex(repo: string): Promise<RepoOutcome & { index: IndexDelta }> {
+    this.#meta.setOnce("repo", repo);
+    const loop = this.#repoLoop();
+    const fill = loop.filled() ? null : await this.#serial(() => loop.fill());
+    if (fill?.pass === true) this.#requestPass();
+    return {
+      applied: fill !== null,
+      completions: fill?.completions ?? [],
+      index: indexOf(this.#mirror.items(), true),
+    };
   }
 
   /**
@@ -150,7 +218,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   /** The operator's verdict on an item waiting for QA in this repo. */
   async qaVerdict(number: number, verdict: "pass" | "fail", note: string | null): Promise<QaVerdictResult> {
     const result = await this.#serial(() => this.#repoLoop().decideQa(number, verdict, note));
-    if (result.ok) await this.#scheduleRefresh(REFRESH_DEBOUNCE_MS);
+    if (result.ok) this.#requestPass();
     return result;
   }
 
@@ -158,15 +226,22 @@ export class RepoQueue extends DurableObject<AppEnv> {
   async setPaused(repo: string, paused: boolean): Promise<void> {
     this.#meta.setOnce("repo", repo);
     this.#meta.set("paused", paused ? "1" : "0");
-    await this.#scheduleRefresh(0);
+    await this.#serial(() => this.#pass());
   }
 
   async state(): Promise<RepoQueueState> {
     const sockets = this.ctx.getWebSockets(AGENT_TAG);
+    const config = loadWorkspaceConfig(this.env);
+    const repo = this.#meta.get("repo");
+    const loop = repo !== null && findRepo(config, repo) ? this.#repoLoop() : undefined;
     return {
-      repo: this.#meta.get("repo"),
+      repo,
       paused: this.#meta.get("paused") === "1",
-      items: this.#queue.list(),
+      // Titles from the mirror: an issue renamed since the item's last pass shows its new title.
+      items: this.#queue
+        .list()
+        .map((entry) => ({ ...entry, title: this.#mirror.byNumber(entry.number)?.title ?? entry.title })),
+      locks: lockMap(this.#mirror, this.#runs, config, Date.now()),
       qa: this.#qa.waiting(),
       runs: this.#runs.recent(50),
       agents: connectedAgents(sockets).map((agent) => ({
@@ -174,10 +249,16 @@ export class RepoQueue extends DurableObject<AppEnv> {
         capacity: agent.capacity,
         liveRuns: this.#runs.liveCountFor(agent.agentId),
       })),
-      staleClaims: this.#loop?.staleClaims ?? [],
+      staleClaims: loop?.staleClaims() ?? [],
       outbox: this.#outbox.size(),
-      lastRefresh: this.#lastRefresh,
-      budget: this.#loop?.budget() ?? null,
+      mirror: {
+        items: this.#mirror.count(),
+        fullReadAt: this.#meta.getNumber("full_read_at"),
+        scannedAt: this.#meta.getNumber("scan_at"),
+      },
+      passes: this.#meta.getNumber("passes") ?? 0,
+      lastRefresh: this.#lastError(),
+      budget: loop?.budget() ?? null,
       agenda: this.#agenda.list(),
       alarm: await this.ctx.storage.getAlarm(),
     };
@@ -213,7 +294,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       }),
     );
     ws.send(reply);
-    if (frame.type === "run_finished") await this.#scheduleRefresh(0);
+    if (frame.type === "run_finished") this.#requestPass();
     await this.#armAlarm();
   }
 
@@ -224,13 +305,18 @@ export class RepoQueue extends DurableObject<AppEnv> {
 
   override async webSocketError(): Promise<void> {}
 
-  /** Runs what the agenda says is due: lease expiry, retries whose backoff passed, a refresh. */
+  /** Runs what the agenda says is due, and nothing else. */
   override async alarm(): Promise<void> {
+    const due = new Set(this.#agenda.take(Date.now()).map((entry) => entry.kind));
+    const repo = this.#meta.get("repo");
+    if (repo === null || !findRepo(loadWorkspaceConfig(this.env), repo)) return;
     await this.#serial(async () => {
-      const due = new Set(this.#agenda.take(Date.now()).map((entry) => entry.kind));
-      if (due.has("lease")) await this.#repoLoop().expireLeases();
-      if (due.has("refresh") || due.has("retry")) await this.#refresh();
+      const loop = this.#repoLoop();
+      if (due.has("lease")) await loop.expireLeases();
+      if (due.has("board-lease")) await loop.renewBoardLeases();
+      if (due.has("prune")) this.#prune();
     });
+    if (due.has("lease") || due.has("retry") || due.has("pass")) await this.#serial(() => this.#pass());
     await this.#armAlarm();
   }
 
@@ -242,39 +328,85 @@ export class RepoQueue extends DurableObject<AppEnv> {
       outbox: this.#outbox,
       lease: config.lease,
     });
-    if (greeted) await this.#scheduleRefresh(0);
-  }
-
-  async #refresh(options: { full?: boolean } = {}): Promise<void> {
-    this.#agenda.cancel("refresh");
-    try {
-      await this.#repoLoop().refresh(options);
-      this.#lastRefresh = { at: new Date().toISOString(), error: null };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#lastRefresh = { at: new Date().toISOString(), error: message };
-      this.#agenda.setEarliest("refresh", "refresh", Date.now() + REFRESH_RETRY_MS);
-      console.error(JSON.stringify({ event: "refresh_failed", repo: this.#meta.get("repo"), message }));
-    }
-  }
-
-  async #scheduleRefresh(delayMs: number): Promise<void> {
-    this.#agenda.setEarliest("refresh", "refresh", Date.now() + delayMs);
-    await this.#armAlarm();
+    if (greeted) this.#requestPass();
   }
 
   /**
-   * One alarm serves the agenda. Lease expiry and retry backoff are kept in it from the runs
-   * and the queue, then the alarm is armed at the earliest entry (or removed when none).
+   * Gates at once, without waiting for the caller: a burst of requests while a pass runs
+   * costs one more pass. The agenda's backstop re-runs it if the object dies meanwhile.
+   */
+  #requestPass(): void {
+    this.#agenda.setEarliest("pass", "pass", Date.now() + PASS_BACKSTOP_MS);
+    if (this.#passQueued) return;
+    this.#passQueued = true;
+    this.ctx.waitUntil(
+      this.#serial(async () => {
+        this.#passQueued = false;
+        await this.#pass();
+      }).then(() => this.#armAlarm()),
+    );
+  }
+
+  async #pass(): Promise<void> {
+    const done = await this.#guarded(() => this.#repoLoop().pass());
+    if (done !== null) this.#agenda.cancel("pass");
+    this.#meta.set("passes", String((this.#meta.getNumber("passes") ?? 0) + 1));
+  }
+
+  /** Runs board work; a failure is recorded for the operator and the work retried on the agenda. */
+  async #guarded<T>(work: () => Promise<T>): Promise<T | null> {
+    try {
+      const result = await work();
+      this.#meta.set("last_error", "");
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#meta.set("last_error", JSON.stringify({ at: new Date().toISOString(), error: message }));
+      this.#agenda.setEarliest("pass", "pass", Date.now() + FAILED_WORK_RETRY_MS);
+      console.error(JSON.stringify({ event: "board_work_failed", repo: this.#meta.get("repo"), message }));
+      return null;
+    }
+  }
+
+  #lastError(): { at: string; error: string | null } | null {
+    const text = this.#meta.get("last_error");
+    if (!text) return null;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "object" && parsed !== null && "at" in parsed && "error" in parsed)
+        return { at: String(parsed.at), error: String(parsed.error) };
+    } catch {
+      // an older value: ignore it
+    }
+    return null;
+  }
+
+  #prune(): void {
+    const now = Date.now();
+    // Applied frames and events, finished runs: by age and count (worker/storage/limits.ts).
+    const parts = { sql: this.ctx.storage.sql, runs: this.#runs, outbox: this.#outbox };
+    pruneRepoJournals(parts, now, (work) => this.ctx.storage.transactionSync(work));
+    this.#mirror.pruneOwnWrites(now - OWN_WRITE_MEMORY_MS);
+  }
+
+  /**
+   * Keeps the agenda's timers from the runs and the queue (lease expiry, board lease renewal,
+   * retry backoff, pruning), then arms the one alarm at the earliest entry, or none.
    */
   async #armAlarm(): Promise<void> {
     const now = Date.now();
     const expiry = this.#runs.nextExpiry();
     if (expiry === null) this.#agenda.cancel("lease");
     else this.#agenda.set("lease", "lease", expiry);
+    const renewal = this.#loop?.nextBoardRenewal() ?? null;
+    if (renewal === null) this.#agenda.cancel("board-lease");
+    else this.#agenda.set("board-lease", "board-lease", renewal);
     // Kept when already due: a retry whose time came must still be gated by the alarm.
     const retry = this.#queue.nextNotBefore(now);
     if (retry !== null) this.#agenda.setEarliest("retry", "retry", retry);
+    // Journals are pruned while there is something to prune; an idle, empty queue sleeps.
+    if (this.#agenda.list().length > 0 && this.#agenda.get("prune") === null)
+      this.#agenda.set("prune", "prune", now + PRUNE_EVERY_MS);
     await armAlarm(this.ctx.storage, this.#agenda, now);
   }
 
@@ -284,13 +416,17 @@ export class RepoQueue extends DurableObject<AppEnv> {
     const name = this.#meta.get("repo");
     const repo: RepoConfig | undefined = name ? findRepo(config, name) : undefined;
     if (!repo) throw new Error(`RepoQueue ${name ?? "(unnamed)"} is not a repo of the workspace`);
+    const supervisor = () => this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace);
     this.#loop = new RepoLoop({
       config,
       repo,
       queue: this.#queue,
       runs: this.#runs,
       outbox: this.#outbox,
-      board: createBoard(this.env, config),
+      mirror: this.#mirror,
+      depStates: this.#depStates,
+      meta: this.#meta,
+      board: boardFor(this.env, config, this.#meta),
       transaction: (work) => this.ctx.storage.transactionSync(work),
       agents: () => connectedAgents(this.ctx.getWebSockets(AGENT_TAG)),
       send: (agentId, frame) => {
@@ -303,11 +439,11 @@ export class RepoQueue extends DurableObject<AppEnv> {
       qa: this.#qa,
       reportQa: async (waiting) => {
         const entries = waiting.map(({ number, title, url }) => ({ number, title, url }));
-        await this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace).syncQa(repo.name, entries);
+        await supervisor().syncQa(repo.name, entries);
       },
       paused: () => this.#meta.get("paused") === "1",
-      reportStale: (claims) =>
-        this.env.WORKSPACE_SUPERVISOR.getByName(config.workspace).reportStaleClaims(repo.name, claims),
+      reportStale: (claims) => supervisor().reportStaleClaims(repo.name, claims),
+      selfLogin: () => this.#meta.get("self_login") || null,
     });
     return this.#loop;
   }

@@ -1,17 +1,23 @@
 /**
  * WorkspaceSupervisor: the one Durable Object per workspace that ingests each delivery once
  * (dedupe by X-GitHub-Delivery), records it durably, and routes each event to exactly one
- * RepoQueue, or records why not. Delivery journal, inbox and routing live in their modules.
+ * RepoQueue, or records why not. A known project item is routed from its index, without a
+ * read; each RepoQueue's outcome updates the indexes and fans completions out to the repos
+ * that wait on them. Delivery journal, inbox, indexes and routing live in their modules.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { AppEnv } from "../env.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo } from "../config/workspace-config.ts";
-import { createBoard } from "./create-board.ts";
+import { boardFor } from "./create-board.ts";
 import { REDELIVERY_WINDOW_MS } from "../board/hook-deliveries.ts";
+import type { BoardClient } from "../board/board-client.ts";
+import type { BoardItem } from "../board/board-item.ts";
 import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
+import { Indexes, INDEXES_SCHEMA } from "../supervisor/indexes.ts";
+import { absorbOutcome } from "../supervisor/fan-out.ts";
 import { routeEvent } from "../supervisor/routing.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
 import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
@@ -21,15 +27,25 @@ import type { DirectiveDeps } from "../supervisor/directives.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
+import { Meta, META_SCHEMA } from "../queue/meta.ts";
+import type { RepoOutcome } from "./repo-queue.ts";
+import { Agenda, AGENDA_SCHEMA, armAlarm } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
 
-const SUPERVISOR_MIGRATIONS = [DELIVERIES_SCHEMA + INBOX_SCHEMA, QA_SEQUENCE_SCHEMA, META_QUEUE_SCHEMA];
+const SUPERVISOR_MIGRATIONS = [
+  DELIVERIES_SCHEMA + INBOX_SCHEMA,
+  QA_SEQUENCE_SCHEMA,
+  META_QUEUE_SCHEMA,
+  INDEXES_SCHEMA + META_SCHEMA + AGENDA_SCHEMA,
+];
 
-/** How soon the alarm retries routing that failed, and how often it prunes otherwise. */
+/** How soon the alarm retries routing that failed, and how often it prunes the journals. */
 const RETRY_MS = 30_000;
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 /** Redeliveries asked for per reconciliation, to stay well inside GitHub's limits. */
 const MAX_REDELIVERIES = 50;
+/** After a failed `viewer` read, how long before asking again (the echo check works without it). */
+const IDENTITY_RETRY_MS = 60 * 60 * 1000;
 
 export interface IngestInput {
   deliveryId: string;
@@ -51,6 +67,9 @@ export interface SupervisorState {
   qaSequence: QaEntry[];
   /** Supervisory events, newest first. */
   metaQueue: MetaEntry[];
+  /** The supervisor's own GitHub spend (routing reads, identity, redeliveries). */
+  budget: ReturnType<BoardClient["budget"]> | null;
+  indexes: { items: number; waits: number };
 }
 
 export class WorkspaceSupervisor extends DurableObject<AppEnv> {
@@ -58,16 +77,27 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   readonly #inbox: Inbox;
   readonly #qa: QaSequence;
   readonly #meta: MetaQueue;
+  readonly #indexes: Indexes;
+  readonly #values: Meta;
+  readonly #agenda: Agenda;
+  #board: BoardClient | undefined;
+  #draining: Promise<void> | null = null;
+  #drainAgain = false;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.#deliveries = new Deliveries(ctx.storage.sql);
-    this.#inbox = new Inbox(ctx.storage.sql);
-    this.#qa = new QaSequence(ctx.storage.sql);
-    this.#meta = new MetaQueue(ctx.storage.sql);
+    const sql = ctx.storage.sql;
+    this.#deliveries = new Deliveries(sql);
+    this.#inbox = new Inbox(sql);
+    this.#qa = new QaSequence(sql);
+    this.#meta = new MetaQueue(sql);
+    this.#indexes = new Indexes(sql);
+    this.#values = new Meta(sql);
+    this.#agenda = new Agenda(sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, SUPERVISOR_MIGRATIONS);
-      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+      if (this.#agenda.get("prune") === null) this.#agenda.set("prune", "prune", Date.now() + PRUNE_EVERY_MS);
+      await armAlarm(ctx.storage, this.#agenda, Date.now());
     });
   }
 
@@ -89,66 +119,126 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
         outcome: used ? "queued" : "ignored",
         ...(used ? {} : { detail: `event ${input.event} is not used by Worker Factory` }),
       });
-      if (used) this.#inbox.add(input.deliveryId, used, now);
+      if (used) {
+        this.#inbox.add(input.deliveryId, used, now);
+        this.#agenda.setEarliest("drain", "drain", now + RETRY_MS);
+      }
     });
     if (!used) return { status: "ignored" };
-    await this.ctx.storage.setAlarm(now + RETRY_MS);
+    await armAlarm(this.ctx.storage, this.#agenda, now);
     this.ctx.waitUntil(this.drain());
     return { status: "accepted" };
   }
 
-  /** Hands every pending inbox event to its RepoQueue; failures stay for the alarm. */
+  /**
+   * Hands every pending inbox event to its RepoQueue, in order; failures stay for the alarm.
+   * One drain at a time: a call while one runs makes it go round once more.
+   */
   async drain(): Promise<void> {
+    if (this.#draining !== null) {
+      this.#drainAgain = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      do {
+        this.#drainAgain = false;
+        await this.#drainOnce();
+      } while (this.#drainAgain);
+    })().finally(() => {
+      this.#draining = null;
+    });
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<void> {
     const config = loadWorkspaceConfig(this.env);
+    if (this.#inbox.list("pending").length > 0) await this.#ensureIndexed();
     for (const entry of this.#inbox.list("pending")) {
       const route = routeEvent(config, entry.event);
       try {
         if (route.kind === "repo") {
-          await this.env.REPO_QUEUE.getByName(route.repo).ingest(route.repo, entry.deliveryId, entry.event);
-          this.#settle(entry.deliveryId, () =>
-            this.#deliveries.setOutcome(entry.deliveryId, "routed", route.repo, null),
-          );
+          await this.#hand(route.repo, entry, null);
         } else if (route.kind === "unrouted") {
+          // An issue of a repo outside the workspace may still be what items here wait on.
+          if (entry.event.kind === "issue")
+            await absorbOutcome(this.#fanOut(), null, issueOutcome(entry.event));
           this.#settle(entry.deliveryId, () =>
             this.#deliveries.setOutcome(entry.deliveryId, "unrouted", null, route.reason),
           );
         } else {
-          await this.#resolveItem(entry, route.itemId);
-        }
-        if (
-          entry.event.kind === "issue" &&
-          (entry.event.action === "closed" || entry.event.action === "reopened")
-        ) {
-          const { event } = entry;
-          const detail = `${event.repo}#${event.number} ${event.action}: other repos re-check their dependencies`;
-          await this.#nudgeOthers(route.kind === "repo" ? route.repo : null, event.contentId, detail);
+          const known = this.#indexes.repoOf(route.itemId);
+          if (known !== null) await this.#hand(known, entry, null);
+          else await this.#resolveItem(entry, route.itemId);
         }
       } catch (error) {
         this.#inbox.markFailed(entry.deliveryId, error instanceof Error ? error.message : String(error));
       }
     }
+    if (this.#inbox.list("pending").length === 0) this.#agenda.cancel("drain");
+    await armAlarm(this.ctx.storage, this.#agenda, Date.now());
   }
 
   /**
-   * The backstop: resolves items that waited for the board, asks GitHub to redeliver what
-   * failed to reach us (when the hook id is configured), then has every RepoQueue read the
-   * whole board.
+   * The backstop, from the Cron Trigger or the operator: resolves items that waited for the
+   * board, asks GitHub to redeliver what failed to reach us (when the hook id is configured),
+   * then has every RepoQueue reconcile — a light scan when due, a full read rarely (`force`
+   * makes each scan now; `full` reads every item).
    */
-  async reconcile(): Promise<{ resolved: number; redelivered: number; repos: number }> {
+  async reconcile(
+    request: { force?: boolean; full?: boolean } = {},
+  ): Promise<{ resolved: number; redelivered: number; repos: number; reconciled: number }> {
     const awaiting = this.#inbox.list("awaiting");
     for (const entry of awaiting) {
       if (entry.event.kind === "project_item") await this.#resolveItem(entry, entry.event.itemId);
     }
     const redelivered = await this.#redeliverFailed();
     const config = loadWorkspaceConfig(this.env);
-    await Promise.all(
-      config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name)),
+    const outcomes = await Promise.all(
+      config.repos.map(async (repo) => ({
+        repo: repo.name,
+        outcome: await this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name, request),
+      })),
     );
+    for (const { repo, outcome } of outcomes) {
+      await absorbOutcome(this.#fanOut(), repo, outcome);
+      if (outcome.index?.replace === true) this.#values.set(`indexed:${repo}`, String(Date.now()));
+    }
     return {
       resolved: awaiting.length - this.#inbox.list("awaiting").length,
       redelivered,
       repos: config.repos.length,
+      reconciled: outcomes.filter(({ outcome }) => outcome.applied).length,
     };
+  }
+
+  /**
+   * The indexes need every repo's items: a repo that has never reported reads its board once
+   * (its first start) and reports, before events are routed by the indexes. Repos that fail
+   * are asked again on the next delivery.
+   */
+  async #ensureIndexed(): Promise<void> {
+    const config = loadWorkspaceConfig(this.env);
+    const missing = config.repos.filter((repo) => this.#values.get(`indexed:${repo.name}`) === null);
+    await Promise.all(
+      missing.map(async (repo) => {
+        const outcome = await this.env.REPO_QUEUE.getByName(repo.name).reportIndex(repo.name);
+        await absorbOutcome(this.#fanOut(), repo.name, outcome);
+        this.#values.set(`indexed:${repo.name}`, String(Date.now()));
+      }),
+    );
+  }
+
+  /** Hands one event to its RepoQueue, then absorbs what the queue reports. */
+  async #hand(repo: string, entry: InboxEntry, item: BoardItem | null): Promise<void> {
+    const outcome: RepoOutcome = await this.env.REPO_QUEUE.getByName(repo).ingest({
+      repo,
+      deliveryId: entry.deliveryId,
+      event: entry.event,
+      item,
+      selfLogin: await this.#selfLogin(),
+    });
+    await absorbOutcome(this.#fanOut(), repo, outcome);
+    this.#settle(entry.deliveryId, () => this.#deliveries.setOutcome(entry.deliveryId, "routed", repo, null));
   }
 
   /** GitHub never retries a failed delivery; ask for those of the last 3 days we never got. */
@@ -156,7 +246,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     const config = loadWorkspaceConfig(this.env);
     const hookId = config.reconcile.hookId;
     if (hookId === undefined) return 0;
-    const webhooks = createBoard(this.env, config).webhooks;
+    const webhooks = this.#boardClient().webhooks;
     const failed = await webhooks.undelivered(hookId, Date.now() - REDELIVERY_WINDOW_MS);
     let count = 0;
     for (const delivery of failed.slice(0, MAX_REDELIVERIES)) {
@@ -170,14 +260,16 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   }
 
   /**
-   * A project item names no repo: read it from the board. Items of another project, drafts and
-   * repos outside the workspace are recorded as unrouted; a board failure leaves it awaiting.
+   * A project item the indexes do not know: read it once (it may be new, or of another
+   * project), route it with the item attached so its RepoQueue need not read it again.
+   * Drafts and repos outside the workspace are recorded as unrouted; a board failure leaves
+   * it awaiting.
    */
   async #resolveItem(entry: InboxEntry, itemId: string): Promise<void> {
     if (entry.event.kind !== "project_item") return;
     const config = loadWorkspaceConfig(this.env);
-    const board = createBoard(this.env, config);
-    let route: { repo: string } | { reason: string };
+    const board = this.#boardClient();
+    let route: { repo: string; item: BoardItem | null } | { reason: string };
     try {
       const projectId = await board.projectId();
       if (entry.event.projectId !== projectId) {
@@ -188,7 +280,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
         const item = await board.getItem(itemId);
         const repo = item?.repo ? findRepo(config, item.repo) : undefined;
         route = repo
-          ? { repo: repo.name }
+          ? { repo: repo.name, item }
           : {
               reason: item?.repo
                 ? `repository ${item.repo} is not in the workspace`
@@ -210,20 +302,38 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       );
       return;
     }
-    await this.env.REPO_QUEUE.getByName(route.repo).ingest(route.repo, entry.deliveryId, entry.event);
-    const { repo } = route;
-    this.#settle(entry.deliveryId, () => this.#deliveries.setOutcome(entry.deliveryId, "routed", repo, null));
+    await this.#hand(route.repo, entry, route.item);
   }
 
-  /** Cross-repo dependency update: an issue closed or reopened may unblock items elsewhere. */
-  async #nudgeOthers(except: string | null, contentId: string, detail: string): Promise<void> {
-    const config = loadWorkspaceConfig(this.env);
-    this.#meta.record("dependency_update", except, null, detail, Date.now());
-    await Promise.all(
-      config.repos
-        .filter((repo) => repo.name !== except)
-        .map((repo) => this.env.REPO_QUEUE.getByName(repo.name).nudge(repo.name, contentId)),
-    );
+  /** The login the board client writes as, read once (one point) and kept. */
+  async #selfLogin(): Promise<string | null> {
+    const known = this.#values.get("self_login");
+    if (known) return known;
+    const failedAt = this.#values.getNumber("self_login_failed_at");
+    if (failedAt !== null && Date.now() - failedAt < IDENTITY_RETRY_MS) return null;
+    try {
+      const login = await this.#boardClient().viewerLogin();
+      this.#values.set("self_login", login);
+      return login;
+    } catch (error) {
+      this.#values.set("self_login_failed_at", String(Date.now()));
+      console.error(JSON.stringify({ event: "viewer_read_failed", message: String(error) }));
+      return null;
+    }
+  }
+
+  #boardClient(): BoardClient {
+    this.#board ??= boardFor(this.env, loadWorkspaceConfig(this.env), this.#values);
+    return this.#board;
+  }
+
+  #fanOut(): Parameters<typeof absorbOutcome>[0] {
+    return {
+      indexes: this.#indexes,
+      meta: this.#meta,
+      dependencyUpdate: (repo, states) => this.env.REPO_QUEUE.getByName(repo).dependencyUpdate(repo, states),
+      now: Date.now,
+    };
   }
 
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
@@ -271,15 +381,24 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       pendingRoutes: this.#inbox.list("pending").length,
       qaSequence: this.#qa.list(),
       metaQueue: this.#meta.recent(limit),
+      budget: this.#board?.budget() ?? null,
+      indexes: this.#indexes.counts(),
     };
   }
 
+  /** Runs what the agenda says is due: retried routing, pruning of the journals. */
   override async alarm(): Promise<void> {
-    const journals = { deliveries: this.#deliveries, inbox: this.#inbox, meta: this.#meta };
-    pruneSupervisorJournals(journals, Date.now(), (work) => this.ctx.storage.transactionSync(work));
-    await this.drain();
-    const retry = this.#inbox.list("pending").length > 0;
-    await this.ctx.storage.setAlarm(Date.now() + (retry ? RETRY_MS : PRUNE_EVERY_MS));
+    const due = new Set(this.#agenda.take(Date.now()).map((entry) => entry.kind));
+    if (due.has("prune")) {
+      const journals = { deliveries: this.#deliveries, inbox: this.#inbox, meta: this.#meta };
+      pruneSupervisorJournals(journals, Date.now(), (work) => this.ctx.storage.transactionSync(work));
+      this.#agenda.set("prune", "prune", Date.now() + PRUNE_EVERY_MS);
+    }
+    if (due.has("drain")) {
+      this.#agenda.set("drain", "drain", Date.now() + RETRY_MS);
+      await this.drain();
+    }
+    await armAlarm(this.ctx.storage, this.#agenda, Date.now());
   }
 
   #settle(deliveryId: string, record: () => void): void {
@@ -288,4 +407,23 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       record();
     });
   }
+}
+
+/** The completion an issue event carries by itself (for items that wait on an issue elsewhere). */
+function issueOutcome(
+  event: Extract<WorkspaceEvent, { kind: "issue" }>,
+): Pick<RepoOutcome, "completions" | "index"> {
+  if (event.action !== "closed" && event.action !== "reopened") return { completions: [], index: null };
+  const closed = event.action === "closed";
+  return {
+    completions: [
+      {
+        repo: event.repo,
+        number: event.number,
+        state: closed ? "CLOSED" : "OPEN",
+        stateReason: closed && event.stateReason !== null ? event.stateReason.toUpperCase() : null,
+      },
+    ],
+    index: null,
+  };
 }

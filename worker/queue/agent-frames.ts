@@ -43,8 +43,8 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
     const run = check.run;
     switch (frame.type) {
       case "heartbeat":
+        // Heartbeats stay here; the board's lease is renewed on the agenda, far less often.
         deps.runs.renew(run.runId, deps.now(), deps.leaseMs);
-        await deps.loop.maybeWriteLease(run);
         break;
       case "run_started":
         deps.transaction(() => {

@@ -1,11 +1,13 @@
 /**
  * Claims one runnable item for one agent and dispatches it: a new run with the repo's next
  * fence and a random id and secret (run-secret.ts), recorded before the board write so the
- * lock is held locally while GitHub answers,
- * the claim fields written and read back, then the dispatch frame through the outbox. A lost
- * claim (someone else wrote in between) backs off and leaves the item queued with the reason.
+ * lock is held locally while GitHub answers, the claim fields written in one request and read
+ * back, then the dispatch frame through the outbox. What was written goes into the mirror at
+ * once, so its webhook echoes change nothing. A lost claim (someone else wrote in between)
+ * backs off and leaves the item queued with the reason, and the mirror takes what the
+ * read-back showed.
  */
-import type { BoardItem } from "../board/board-item.ts";
+import type { BoardItem, FieldRole } from "../board/board-item.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
 import type { ConnectedAgent } from "./agents.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
@@ -15,6 +17,19 @@ import { hashRunSecret, newRunId, newRunSecret } from "./run-secret.ts";
 
 /** What our claims write in Claim Owner, before the agent id; other owners are people. */
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
+
+/** The claim fields as a release leaves them. */
+export function clearedClaim(): Partial<Record<FieldRole, string | null>> {
+  return { lockKey: null, claimOwner: null, leaseExpires: null, lastHeartbeat: null };
+}
+
+/**
+ * The `Lease Expires` the board shows for a live run: it must stay in the future until the
+ * next board renewal, so it covers the renewal interval plus a lease.
+ */
+export function boardLeaseExpiry(config: LoopDeps["config"], at: number): string {
+  return new Date(at + (config.lease.boardRenewSeconds + config.lease.durationSeconds) * 1000).toISOString();
+}
 
 export async function claimAndDispatch(
   deps: LoopDeps,
@@ -58,24 +73,41 @@ export async function claimAndDispatch(
       `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
     );
   });
-  const outcome = await deps.board
-    .writeClaim(item, {
-      lockKey: verdict.lockKeyText,
-      claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
-      leaseExpires: new Date(at + leaseMs).toISOString(),
-      lastHeartbeat: new Date(at).toISOString(),
-      status: config.statuses.inProgress,
-    })
-    .catch((error: unknown) => ({ kind: "lost" as const, reason: `board write failed: ${String(error)}` }));
+  const claim = {
+    lockKey: verdict.lockKeyText,
+    claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
+    leaseExpires: boardLeaseExpiry(config, at),
+    lastHeartbeat: new Date(at).toISOString(),
+    status: config.statuses.inProgress,
+  };
+  const outcome = await deps.board.writeClaim(item, claim).catch((error: unknown) => ({
+    kind: "lost" as const,
+    reason: `board write failed: ${String(error)}`,
+    board: null,
+  }));
   if (outcome.kind === "lost") {
     deps.transaction(() => {
       runs.finish(run.runId, "lost_claim", outcome.reason, now());
       queue.setState(number, "queued", { attempts: attempt - 1 });
       queue.setVerdict(number, "conflict", outcome.reason);
+      const shown = outcome.board;
+      if (shown !== null) {
+        // The read-back is what the board holds now: someone else's claim, which binds us.
+        const { lockKey, claimOwner, leaseExpires, lastHeartbeat, status } = shown;
+        deps.mirror.update(
+          item.itemId,
+          (current) => ({
+            ...current,
+            fields: { ...current.fields, lockKey, claimOwner, leaseExpires, lastHeartbeat, status },
+          }),
+          now(),
+        );
+      }
     });
     deps.log("claim_lost", { number, reason: outcome.reason });
     return false;
   }
+  deps.mirror.applyOwnWrite(item.itemId, claim, outcome.board.updatedAt ?? null, now());
   const frame: ServerMessage & { id: string } = {
     type: "dispatch",
     id: `dispatch-${run.runId}`,

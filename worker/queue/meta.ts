@@ -1,13 +1,14 @@
 /**
- * Small named values a RepoQueue keeps in SQLite (its repo name, when the next board refresh
- * is due), so they survive eviction like everything else.
+ * Small named values a Durable Object keeps in SQLite (its repo name, when the board was last
+ * read in full and scanned, the budget meter, the project schema), so they survive eviction.
  */
+import type { Sql } from "./sql.ts";
 export const META_SCHEMA = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 export class Meta {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 
@@ -20,6 +21,18 @@ export class Meta {
 
   set(key: string, value: string): void {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  /** A number kept as text, or null when unset or not a number. */
+  getNumber(key: string): number | null {
+    const value = this.get(key);
+    if (value === null || value.trim() === "") return null;
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : null;
+  }
+
+  delete(key: string): void {
+    this.#sql.exec("DELETE FROM meta WHERE key = ?", key);
   }
 
   /** Sets the value only if the key has none yet. */

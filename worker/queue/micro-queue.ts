@@ -1,9 +1,9 @@
 /**
- * A repo's micro queue: one row per issue of the repo that the board or an event has told
- * us about, with its latest board snapshot and gate verdict, ordered by priority then age.
- * Plain module over SQLite; the RepoQueue Durable Object owns the storage.
+ * A repo's micro queue: one row per issue of the repo that has been a candidate (its board
+ * values live in the mirror), with its place in line, gate verdict, attempts and retry time,
+ * ordered by priority then age. Plain module over SQLite; the RepoQueue owns the storage.
  */
-import type { BoardItem } from "../board/board-item.ts";
+import type { Sql } from "./sql.ts";
 
 export const MICRO_QUEUE_SCHEMA = `
   CREATE TABLE items (
@@ -36,7 +36,6 @@ export interface QueueItem {
   priorityRank: number;
   enqueuedAt: number;
   updatedAt: number;
-  snapshot: BoardItem | null;
   state: ItemState;
   verdict: string;
   reason: string;
@@ -51,7 +50,6 @@ type Row = {
   priority_rank: number;
   enqueued_at: number;
   updated_at: number;
-  snapshot: string | null;
   state: string;
   verdict: string;
   reason: string;
@@ -60,9 +58,9 @@ type Row = {
 };
 
 export class MicroQueue {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 
@@ -77,25 +75,22 @@ export class MicroQueue {
     itemId: string | null;
     title: string;
     priorityRank: number;
-    snapshot: BoardItem | null;
     now: number;
   }): QueueItem {
     this.#sql.exec(
-      `INSERT INTO items (number, item_id, title, priority_rank, enqueued_at, updated_at, snapshot, state, verdict, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 'pending', 'not evaluated yet')
+      `INSERT INTO items (number, item_id, title, priority_rank, enqueued_at, updated_at, state, verdict, reason)
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', 'pending', 'not evaluated yet')
        ON CONFLICT (number) DO UPDATE SET
          item_id = COALESCE(excluded.item_id, items.item_id),
          title = excluded.title,
          priority_rank = excluded.priority_rank,
-         updated_at = excluded.updated_at,
-         snapshot = COALESCE(excluded.snapshot, items.snapshot)`,
+         updated_at = excluded.updated_at`,
       entry.number,
       entry.itemId,
       entry.title,
       entry.priorityRank,
       entry.now,
       entry.now,
-      entry.snapshot === null ? null : JSON.stringify(entry.snapshot),
     );
     const item = this.get(entry.number);
     if (!item) throw new Error(`item ${entry.number} vanished after upsert`);
@@ -156,8 +151,6 @@ function toItem(row: Row): QueueItem {
     priorityRank: row.priority_rank,
     enqueuedAt: row.enqueued_at,
     updatedAt: row.updated_at,
-    // Written by `upsert` from a BoardItem in this same object.
-    snapshot: row.snapshot === null ? null : (JSON.parse(row.snapshot) as BoardItem),
     state: row.state as ItemState,
     verdict: row.verdict,
     reason: row.reason,

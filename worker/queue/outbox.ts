@@ -4,6 +4,7 @@
  * Also remembers the agent frames already applied, with the reply given, so a resent frame
  * gets the same answer and is not applied twice.
  */
+import type { Sql } from "./sql.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
 import { RETENTION, type Retention } from "../storage/limits.ts";
 
@@ -24,9 +25,9 @@ export const APPLIED_FRAMES_INDEX = `
 `;
 
 export class Outbox {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -5,6 +5,7 @@
  * next run. The workspace's QA sequence (which one the operator does next) lives in the
  * supervisor.
  */
+import type { Sql } from "./sql.ts";
 export const QA_SESSIONS_SCHEMA = `
   CREATE TABLE qa_sessions (
     number INTEGER PRIMARY KEY,
@@ -38,9 +39,9 @@ type Row = {
 };
 
 export class QaSessions {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -1,34 +1,30 @@
 /**
- * The repo loop: refresh from the board, run the pre-dispatch gate over the micro queue,
- * claim runnable items for connected agents, and settle runs (finish, expire, requeue).
- * Plain module: the RepoQueue Durable Object gives it storage, sockets and the board.
+ * The repo loop: keeps the repo's board mirror current from webhook deltas (reading only what
+ * a payload lacks), gates and dispatches from the mirror, reconciles against the board within
+ * the budget, and settles runs (finish, expire, requeue, board lease renewal). Plain module:
+ * the RepoQueue Durable Object gives it storage, sockets, the agenda and the board.
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
-import type { BoardItem } from "../board/board-item.ts";
-import type { WorkspaceEvent } from "../events/normalize-event.ts";
-import {
-  evaluateGate,
-  prepareBoard,
-  staleClaims,
-  unresolvedDependencyRefs,
-  type PreparedBoard,
-  type StaleClaim,
-} from "../board/gate.ts";
-import { pickAgent, type ConnectedAgent } from "./agents.ts";
+import type { BoardItem, IssueState } from "../board/board-item.ts";
 import { findArea } from "../board/locks.ts";
-import { BoardCache } from "./board-cache.ts";
-import { CLAIM_OWNER_PREFIX, claimAndDispatch } from "./claim-item.ts";
+import { staleClaims, type StaleClaim } from "../board/gate.ts";
+import type { WorkspaceEvent } from "../events/normalize-event.ts";
+import type { ConnectedAgent } from "./agents.ts";
+import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
+import type { BoardMirror } from "./board-mirror.ts";
+import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
+import type { DependencyStates } from "./dependency-states.ts";
+import { gatePass, isOwnClaim } from "./gate-pass.ts";
+import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
-import { decideQa, syncQa, type QaVerdictResult } from "./repo-qa.ts";
+import { decideQa, type QaVerdictResult } from "./repo-qa.ts";
 import type { BoardPort } from "./board-port.ts";
 import type { MicroQueue } from "./micro-queue.ts";
 import type { Outbox } from "./outbox.ts";
+import { reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
 import type { Run, Runs } from "./runs.ts";
 import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
-
-/** Between full reads of the board, refreshes scan for changes (see board-cache.ts). */
-const FULL_READ_EVERY_MS = 10 * 60 * 1000;
 
 export interface LoopDeps {
   config: WorkspaceConfig;
@@ -36,6 +32,9 @@ export interface LoopDeps {
   queue: MicroQueue;
   runs: Runs;
   outbox: Outbox;
+  mirror: BoardMirror;
+  depStates: DependencyStates;
+  meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
   agents: () => ConnectedAgent[];
@@ -45,96 +44,118 @@ export interface LoopDeps {
   qa: QaSessions;
   /** Tells the supervisor this repo's waiting QA sessions (the workspace QA sequence). */
   reportQa: (waiting: QaSession[]) => Promise<void>;
-  /** Escalates people's claims whose lease passed to the operator (meta queue). */
+  /** Escalates people's claims that need a person to the operator (meta queue). */
   reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
+  /** The login the board client writes as, when known (to recognise its echoes). */
+  selfLogin: () => string | null;
 }
 
-const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
+/** What an event or a reconciliation tells the supervisor. */
+export type Outcome = Pick<EventEffect, "completions" | "index"> & { pass: boolean };
 
 export class RepoLoop {
   readonly #d: LoopDeps;
-  #stale: StaleClaim[] = [];
-  readonly #cache: BoardCache;
+  #reported = "";
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
-    // Only this repo's items: locks never cross repos, and dependencies elsewhere are read
-    // as issue states. Five repos then share the budget instead of each reading everything.
-    this.#cache = new BoardCache(FULL_READ_EVERY_MS, `repo:${deps.repo.name}`);
   }
 
-  get staleClaims(): StaleClaim[] {
-    return this.#stale;
+  /** People's claims that need a person (lease passed, or left on a finished item). */
+  staleClaims(): StaleClaim[] {
+    return staleClaims(this.#d.mirror.items(), this.#d.config, this.#d.now(), isOwnClaim);
   }
 
-  /** Sends a steering command to a live run, once per (source event, run, command). */
   steer(input: SteerInput): SteerResult {
     return steerRun(this.#d, input);
   }
 
-  /** GitHub's GraphQL budget as this isolate's board client last saw it. */
   budget(): ReturnType<BoardPort["budget"]> {
     return this.#d.board.budget();
   }
 
-  /** An event touched this item or issue: read it in full on the next refresh. */
-  invalidate(id: string): void {
-    this.#cache.invalidate(id);
+  /** Whether the mirror has been filled by a first full read. */
+  filled(): boolean {
+    return this.#d.meta.getNumber("full_read_at") !== null;
+  }
+
+  /** A fresh (or wiped) queue reads its repo's items once, in full. */
+  async fill(): Promise<Outcome> {
+    if (this.filled()) return { pass: false, completions: [], index: null };
+    const result = await reconcileBoard(this.#d, "full");
+    return { pass: true, completions: result.completions, index: result.index };
   }
 
   /**
-   * New information for a run already going (seed: "Steering Active Runs"): a person's
-   * comment on the issue reaches the agent as `append_context`, once per delivery.
+   * Applies one routed event to the mirror, without awaiting anything: `item` is the item
+   * when the supervisor had to read it to route the event. `read` lists the items whose
+   * payload lacked what is needed; `readItems` fetches them (one request).
    */
-  steerOnEvent(deliveryId: string, event: WorkspaceEvent): void {
-    if (event.kind !== "issue_comment" || event.action !== "created") return;
-    if (event.author === null || event.author.endsWith("[bot]")) return;
-    const live = this.#d.runs.liveFor(event.number);
-    if (!live) return;
-    steerRun(this.#d, {
-      runId: live.runId,
-      command: "append_context",
-      reason: `@${event.author} commented on the issue`,
-      sourceEventId: deliveryId,
-      text: `Comment by @${event.author}:\n${event.body}`,
-    });
-  }
-
-  /**
-   * Reads the board (a scan plus the changed items, or in full when `full`), re-evaluates
-   * every item of this repo, and dispatches what may run.
-   */
-  async refresh(options: { full?: boolean } = {}): Promise<void> {
-    const { config, repo, queue, board, now } = this.#d;
-    const items = await this.#cache.read(board, now(), options);
-    const mine = items.filter((item) => norm(item.repo) === norm(repo.name) && item.number !== null);
-    const at = now();
-    this.#d.transaction(() => {
-      for (const item of mine) {
-        const known = queue.get(item.number ?? 0);
-        const status = norm(item.fields.status);
-        const wanted = status === norm(config.statuses.ready) || status === norm(config.statuses.qaRequired);
-        if (!known && !wanted) continue;
-        queue.upsert({
-          number: item.number ?? 0,
-          itemId: item.itemId,
-          title: item.title,
-          priorityRank: priorityRank(config, item.fields.priority),
-          snapshot: item,
-          now: at,
-        });
-      }
-    });
-    const stale = staleClaims(items, config, at, (owner) => owner.startsWith(CLAIM_OWNER_PREFIX)).filter(
-      (claim) => norm(claim.repo) === norm(repo.name),
+  applyDelta(
+    deliveryId: string,
+    event: WorkspaceEvent,
+    item: BoardItem | null,
+  ): Outcome & { read: string[] } {
+    const { mirror, now } = this.#d;
+    this.#steerOnEvent(deliveryId, event);
+    if (item !== null) {
+      const completion = completionOf(item);
+      mirror.upsert(item, now());
+      return {
+        pass: true,
+        read: [],
+        completions: completion ? [completion] : [],
+        index: indexOf([item], false),
+      };
+    }
+    const effect = applyEvent(
+      { config: this.#d.config, mirror, selfLogin: this.#d.selfLogin(), now: now() },
+      event,
     );
-    if (JSON.stringify(stale) !== JSON.stringify(this.#stale) && stale.length > 0)
-      await this.#d.reportStale(stale);
-    this.#stale = stale;
-    await syncQa(this.#d, mine, options.full === true);
-    await this.#evaluateAndDispatch(items);
+    if (event.kind === "issue" && effect.completions.length > 0)
+      this.#d.depStates.upsert(effect.completions, now(), { onlyKnown: true });
+    return { pass: effect.pass, read: effect.read, completions: effect.completions, index: effect.index };
+  }
+
+  /** Reads items by id into the mirror (the ones a payload could not describe). */
+  async readItems(ids: readonly string[]): Promise<Outcome> {
+    const { mirror, now } = this.#d;
+    const read = await this.#d.board.getItems(ids);
+    for (const found of read) mirror.upsert(found, now());
+    const gone = ids.filter((id) => !read.some((found) => found.itemId === id));
+    for (const id of gone) mirror.remove(id);
+    const completions = read.flatMap((found) => {
+      const completion = completionOf(found);
+      return completion ? [completion] : [];
+    });
+    return { pass: true, completions, index: indexOf(read, false, gone) };
+  }
+
+  /** Completions of dependencies elsewhere, fanned out by the supervisor. */
+  dependencyUpdate(states: readonly IssueState[]): boolean {
+    return this.#d.depStates.upsert(states, this.#d.now()) > 0;
+  }
+
+  /** Reconciles if due (or when forced), within the budget; see reconcile-board.ts. */
+  async reconcile(request: { force?: boolean; full?: boolean } = {}): Promise<ReconcileResult> {
+    const kind = reconcileDue(this.#d, request);
+    const result = await reconcileBoard(this.#d, kind);
+    if (kind !== "none") this.#d.log("reconciled", { kind, read: result.read, changed: result.changed });
+    return result;
+  }
+
+  /** The gate over the mirror, then claims; reads nothing but never-seen dependencies. */
+  async pass(): Promise<void> {
+    await this.fill();
+    await gatePass(this.#d, { finishRun: (run, reason) => this.finishRun(run, "stopped", reason, true) });
+    const stale = this.staleClaims();
+    const key = JSON.stringify(stale);
+    if (key !== this.#reported) {
+      this.#reported = key;
+      if (stale.length > 0) await this.#d.reportStale(stale);
+    }
   }
 
   /** The operator's QA verdict for an item waiting in this repo's QA queue. */
@@ -142,117 +163,20 @@ export class RepoLoop {
     return decideQa(this.#d, number, verdict, note);
   }
 
-  async #evaluateAndDispatch(board: BoardItem[]): Promise<void> {
-    const { config, queue, runs } = this.#d;
-    const candidates = queue.list().filter((entry) => entry.snapshot !== null && entry.state !== "parked");
-    const snapshots = candidates.map((entry) => entry.snapshot).filter((s): s is BoardItem => s !== null);
-    const missing = unresolvedDependencyRefs(snapshots, board);
-    const issueStates = missing.length > 0 ? await this.#d.board.getIssueStates(missing) : [];
-    // Indexed once per pass (and again after a claim changes the board): the gate is then linear.
-    let prepared: PreparedBoard | undefined;
-
-    for (const entry of candidates) {
-      const item = board.find((candidate) => candidate.itemId === entry.itemId) ?? entry.snapshot;
-      if (!item) continue;
-      const live = runs.liveFor(entry.number);
-      if (item.state === "CLOSED" || item.isArchived) {
-        if (live) {
-          // Tell the agent to stop before the run is closed (its frames would be refused anyway).
-          const reason = item.isArchived ? "the item was archived" : "the issue was closed";
-          steerRun(this.#d, {
-            runId: live.runId,
-            command: "stop_and_requeue",
-            reason,
-            sourceEventId: `closed-${live.runId}`,
-            text: "",
-          });
-          await this.finishRun(live, "stopped", reason, true);
-        }
-        queue.setState(entry.number, "done", { reason: item.isArchived ? "item archived" : "issue closed" });
-        queue.setVerdict(
-          entry.number,
-          "done",
-          item.isArchived ? "The item is archived." : "The issue is closed.",
-        );
-        continue;
-      }
-      if (live) {
-        queue.setVerdict(
-          entry.number,
-          "active",
-          `Run ${live.runId} (fence ${live.fence}) holds ${live.lockKeys}.`,
-        );
-        continue;
-      }
-      prepared ??= prepareBoard(board, config, this.#d.now());
-      const verdict = evaluateGate({ item, board, issueStates, config, now: this.#d.now(), prepared });
-      if (verdict.kind === "active" && entry.state === "running") continue;
-      if (verdict.kind === "active" && norm(item.fields.status) === norm(config.statuses.qaRequired)) {
-        queue.setVerdict(
-          entry.number,
-          "qa_required",
-          "Waiting for a person's QA; it holds its lock until the verdict.",
-        );
-        continue;
-      }
-      if (verdict.kind !== "runnable") {
-        queue.setVerdict(entry.number, verdict.kind, verdict.reason);
-        if (entry.state === "done" && verdict.kind !== "not_ready") queue.setState(entry.number, "queued");
-        continue;
-      }
-      if (entry.state === "done") queue.setState(entry.number, "queued");
-      if (entry.notBefore > this.#d.now()) {
-        const when = new Date(entry.notBefore).toISOString();
-        queue.setVerdict(
-          entry.number,
-          "runnable",
-          `Runnable; retry ${entry.attempts + 1} not before ${when}.`,
-        );
-        continue;
-      }
-      if (this.#d.paused()) {
-        queue.setVerdict(entry.number, "runnable", "Runnable; dispatch is paused by the operator.");
-        continue;
-      }
-      const agent = pickAgent(this.#d.agents(), (id) => runs.liveCountFor(id));
-      if (!agent) {
-        const connected = this.#d.agents().length;
-        const reason =
-          connected === 0
-            ? "Runnable; no agent connected for this repo."
-            : "Runnable; every connected agent is at capacity.";
-        queue.setVerdict(entry.number, "runnable", reason);
-        continue;
-      }
-      const claimed = await claimAndDispatch(this.#d, item, agent, verdict, entry.attempts + 1);
-      if (claimed) {
-        // Later items in this pass must see the claim as an active holder.
-        const index = board.findIndex((candidate) => candidate.itemId === item.itemId);
-        const held: BoardItem = {
-          ...item,
-          fields: { ...item.fields, status: config.statuses.inProgress, lockKey: verdict.lockKeyText },
-        };
-        if (index >= 0) board[index] = held;
-        else board.push(held);
-        prepared = undefined;
-      }
-    }
-  }
-
   /**
    * Ends a run: records it, settles its item (see settle-run.ts), and releases its lock on
    * the board. `issueClosed` leaves the board's Status alone and the item done.
    */
   async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
-    const { config, queue, runs, outbox, now } = this.#d;
-    const entry = queue.get(run.number);
-    const risk = entry?.snapshot ? findArea(this.#d.repo, entry.snapshot.fields.area ?? "")?.risk : undefined;
+    const { config, queue, runs, outbox, mirror, now } = this.#d;
+    const item = mirror.get(run.itemId);
+    const risk = item ? findArea(this.#d.repo, item.fields.area ?? "")?.risk : undefined;
     const needsQa = risk !== undefined && config.qa.requiredFor.includes(risk);
     const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed, needsQa });
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
-      if (!entry) return;
+      if (queue.get(run.number) === null) return;
       queue.setState(run.number, settled.state, {
         attempts: settled.attempts,
         ...(settled.notBefore === undefined ? {} : { notBefore: settled.notBefore }),
@@ -260,12 +184,14 @@ export class RepoLoop {
       });
       queue.setVerdict(run.number, settled.verdict, settled.reason);
     });
-    if (entry?.snapshot) {
-      await this.#d.board
-        .releaseClaim(entry.snapshot, { status: settled.boardStatus })
-        .catch((error: unknown) => {
-          this.#d.log("release_failed", { runId: run.runId, error: String(error) });
-        });
+    if (item !== null) {
+      try {
+        const written = await this.#d.board.releaseClaim(item, { status: settled.boardStatus });
+        const status = settled.boardStatus === null ? {} : { status: settled.boardStatus };
+        mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, now());
+      } catch (error) {
+        this.#d.log("release_failed", { runId: run.runId, error: String(error) });
+      }
     }
     this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }
@@ -279,22 +205,50 @@ export class RepoLoop {
     return expired.length;
   }
 
-  /** Renews the board's lease fields once at least half a lease has passed since the last write. */
-  async maybeWriteLease(run: Run): Promise<void> {
-    const { config, queue, runs, now } = this.#d;
-    const halfLease = (config.lease.durationSeconds * 1000) / 2;
-    if (now() - run.boardWrittenAt < halfLease) return;
-    const snapshot = queue.get(run.number)?.snapshot;
-    if (!snapshot) return;
-    runs.markBoardWritten(run.runId, now());
-    await this.#d.board.renewLease(snapshot, {
-      leaseExpires: new Date(now() + config.lease.durationSeconds * 1000).toISOString(),
-      lastHeartbeat: new Date(now()).toISOString(),
+  /** When the board's lease of a live run is next due for renewal (null: no live run). */
+  nextBoardRenewal(): number | null {
+    const every = this.#d.config.lease.boardRenewSeconds * 1000;
+    const due = this.#d.runs.live().map((run) => run.boardWrittenAt + every);
+    return due.length === 0 ? null : Math.min(...due);
+  }
+
+  /** Writes `Lease Expires`/`Last Heartbeat` of the live runs whose board renewal is due. */
+  async renewBoardLeases(): Promise<void> {
+    const { config, runs, mirror, now } = this.#d;
+    const every = config.lease.boardRenewSeconds * 1000;
+    for (const run of runs.live()) {
+      if (run.state === "claiming" || now() - run.boardWrittenAt < every) continue;
+      const item = mirror.get(run.itemId);
+      if (item === null) continue;
+      runs.markBoardWritten(run.runId, now());
+      const lease = {
+        leaseExpires: boardLeaseExpiry(config, now()),
+        lastHeartbeat: new Date(run.lastHeartbeat).toISOString(),
+      };
+      try {
+        const written = await this.#d.board.renewLease(item, lease);
+        mirror.applyOwnWrite(item.itemId, lease, written.updatedAt, now());
+      } catch (error) {
+        this.#d.log("lease_write_failed", { runId: run.runId, error: String(error) });
+      }
+    }
+  }
+
+  /**
+   * New information for a run already going (seed: "Steering Active Runs"): a person's
+   * comment on the issue reaches the agent as `append_context`, once per delivery.
+   */
+  #steerOnEvent(deliveryId: string, event: WorkspaceEvent): void {
+    if (event.kind !== "issue_comment" || event.action !== "created") return;
+    if (event.author === null || event.author.endsWith("[bot]")) return;
+    const live = this.#d.runs.liveFor(event.number);
+    if (!live) return;
+    steerRun(this.#d, {
+      runId: live.runId,
+      command: "append_context",
+      reason: `@${event.author} commented on the issue`,
+      sourceEventId: deliveryId,
+      text: `Comment by @${event.author}:\n${event.body}`,
     });
   }
-}
-
-function priorityRank(config: WorkspaceConfig, priority: string | null): number {
-  const index = config.priorities.findIndex((p) => norm(p) === norm(priority));
-  return index === -1 ? config.priorities.length : index;
 }

@@ -7,6 +7,7 @@
 import type { BoardItem } from "../board/board-item.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { QaSession } from "./qa-sessions.ts";
+import { clearedClaim } from "./claim-item.ts";
 
 export type QaVerdictResult = { ok: true } | { ok: false; error: string };
 
@@ -36,13 +37,14 @@ export async function decideQa(
   verdict: "pass" | "fail",
   note: string | null,
 ): Promise<QaVerdictResult> {
-  const { config, qa, queue, now } = deps;
+  const { config, qa, queue, mirror, now } = deps;
   const session: QaSession | null = qa.get(number);
   if (session?.state !== "waiting") return { ok: false, error: `#${number} is not waiting for QA` };
-  const snapshot = queue.get(number)?.snapshot;
-  if (!snapshot) return { ok: false, error: `#${number} has no board snapshot yet` };
+  const item = mirror.byNumber(number);
+  if (!item) return { ok: false, error: `#${number} is not on the board` };
   const status = verdict === "pass" ? config.statuses.review : config.statuses.ready;
-  await deps.board.releaseClaim(snapshot, { status });
+  const written = await deps.board.releaseClaim(item, { status });
+  mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), status }, written.updatedAt, now());
   deps.transaction(() => {
     qa.decide(number, verdict === "pass" ? "passed" : "failed", note, now());
     if (verdict === "fail") {

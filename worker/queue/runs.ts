@@ -5,6 +5,7 @@
  * A run's capability is kept only as the SHA-256 of its secret (see run-secret.ts).
  */
 import { RETENTION, type Retention } from "../storage/limits.ts";
+import type { Sql } from "./sql.ts";
 
 export const RUNS_SCHEMA = `
   CREATE TABLE runs (
@@ -81,9 +82,9 @@ export type FenceCheck =
   { ok: true; run: Run } | { ok: false; error: "stale_fence" | "unknown_run"; message: string };
 
 export class Runs {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -13,6 +13,7 @@ import { agentTokenFor } from "../http/agent-token.ts";
 import { bearerToken, constantTimeEqual } from "../http/constant-time.ts";
 import { SteeringCommand } from "../protocol/messages.ts";
 import { repoQueueFor, supervisorFor } from "./stubs.ts";
+import { combineBudgets } from "../board/api-budget.ts";
 
 export const api = new Hono<{ Bindings: AppEnv }>();
 
@@ -57,11 +58,17 @@ api.get("/state", async (c) => {
     pendingRoutes: supervisor.pendingRoutes,
     qaSequence: supervisor.qaSequence,
     metaQueue: supervisor.metaQueue,
+    /** What is left of GitHub's hourly budget, and what Worker Factory spent, by kind of call. */
+    budget: combineBudgets([supervisor.budget, ...repos.map((repo) => repo.budget)]),
+    indexes: supervisor.indexes,
     repos: repos.map(({ repo: _repo, ...rest }) => rest),
   });
 });
 
-api.post("/reconcile", async (c) => c.json(await supervisorFor(c.env).reconcile()));
+/** Reconcile now: a light scan of every repo (`?full=1`: read every item in full). */
+api.post("/reconcile", async (c) =>
+  c.json(await supervisorFor(c.env).reconcile({ force: true, full: c.req.query("full") === "1" })),
+);
 
 const RepoBody = z.object({ repo: z.string() });
 

@@ -2,6 +2,7 @@
  * The supervisor's delivery journal: every verified delivery id with its outcome, kept for
  * the dedupe window (GitHub redelivers with the same X-GitHub-Delivery) and pruned by alarm.
  */
+import type { Sql } from "../queue/sql.ts";
 import { boundText } from "../storage/bound-text.ts";
 import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
 
@@ -34,9 +35,9 @@ export interface DeliveryRow {
 }
 
 export class Deliveries {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -64,7 +64,10 @@ export function moveQa(deps: DirectiveDeps, repo: string, number: number, index:
 export function reportStaleClaims(deps: DirectiveDeps, repo: string, claims: readonly StaleClaim[]): void {
   for (const claim of claims) {
     if (claim.number === null) continue;
-    const detail = `claim by ${claim.claimOwner} expired ${claim.leaseExpires ?? "(no lease)"}; not released automatically`;
+    const detail =
+      claim.kind === "finished"
+        ? `claim by ${claim.claimOwner} left on a finished item (it holds nothing); clear Claim Owner and Lock Key`
+        : `claim by ${claim.claimOwner} expired ${claim.leaseExpires ?? "(no lease)"}; not released automatically`;
     if (!deps.meta.has("stale_claim", repo, claim.number, detail)) {
       deps.meta.record("stale_claim", repo, claim.number, detail, deps.now());
     }

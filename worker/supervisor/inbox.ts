@@ -3,6 +3,7 @@
  * storage transaction as the delivery, so an accepted delivery is never lost: the alarm retries
  * whatever a crash or a failed hand-off left here.
  */
+import type { Sql } from "../queue/sql.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { boundText } from "../storage/bound-text.ts";
 import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
@@ -29,9 +30,9 @@ export interface InboxEntry {
 }
 
 export class Inbox {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -4,6 +4,7 @@
  * (steering, pause and resume, QA verdicts and reordering), redeliveries, stale claims — so
  * the operator can see what the control plane did and why. Kept 30 days, pruned by alarm.
  */
+import type { Sql } from "../queue/sql.ts";
 import { boundText } from "../storage/bound-text.ts";
 import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
 
@@ -50,9 +51,9 @@ type Row = {
 };
 
 export class MetaQueue {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

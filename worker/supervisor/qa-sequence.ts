@@ -3,6 +3,7 @@
  * operator does manual QA, one at a time, across repos. The head is the current item. Each
  * RepoQueue reports its waiting QA sessions; the operator reorders and gives verdicts.
  */
+import type { Sql } from "../queue/sql.ts";
 export const QA_SEQUENCE_SCHEMA = `
   CREATE TABLE qa_sequence (
     repo TEXT NOT NULL,
@@ -23,9 +24,9 @@ export interface QaEntry {
 }
 
 export class QaSequence {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 

@@ -22,7 +22,10 @@ export function checkIdentifier(
 }
 
 export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
-  const names: [string, string | null][] = [["action", event.action]];
+  const names: [string, string | null][] = [
+    ["action", event.action],
+    ["sender.login", event.sender],
+  ];
   switch (event.kind) {
     case "issue":
     case "pull_request":
@@ -41,6 +44,7 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
         ["projects_v2_item.content_type", event.contentType],
         ["changes.field_value.field_node_id", event.change?.fieldNodeId ?? null],
         ["changes.field_value.field_name", event.change?.fieldName ?? null],
+        ["projects_v2_item.updated_at", event.updatedAt],
       );
       break;
   }
@@ -71,7 +75,7 @@ function boundTexts(event: WorkspaceEvent): WorkspaceEvent {
   const body = (text: string): string => boundText(text, FIELD_LIMITS.bodyBytes);
   switch (event.kind) {
     case "issue":
-      return { ...event, title: title(event.title) };
+      return { ...event, title: title(event.title), body: event.body === null ? null : body(event.body) };
     case "pull_request":
       return { ...event, title: title(event.title), body: body(event.body) };
     case "issue_comment":

@@ -66,9 +66,15 @@ export interface StateBody {
   awaitingResolution: { deliveryId: string }[];
   repos: {
     name: string;
-    items: { number: number; title: string; state: string }[];
+    items: { number: number; title: string; state: string; verdict: string; reason: string }[];
     runs: { runId: string; fence: number; state: string; lastHeartbeat: number; leaseExpires: number }[];
+    mirror: { items: number; fullReadAt: number | null; scannedAt: number | null };
+    passes: number;
+    locks: { key: string; number: number | null; holder: string }[];
+    budget: { calls: number; byKind: Record<string, { calls: number; points: number }> } | null;
   }[];
+  metaQueue: { kind: string; repo: string | null; number: number | null; detail: string }[];
+  budget: { calls: number; byKind: Record<string, { calls: number; points: number }> } | null;
 }
 
 export const BACKEND = "phoenix-agentic/Phoenix-Agentic-Engine-Backend";
@@ -78,12 +84,13 @@ export function issuePayload(
   number: number,
   action = "opened",
   title = `Issue ${number}`,
+  nodeId = `I_${number}`,
 ): string {
   return JSON.stringify({
     action,
     issue: {
       number,
-      node_id: `I_${number}`,
+      node_id: nodeId,
       title,
       state: action === "closed" ? "closed" : "open",
       state_reason: null,
@@ -94,8 +101,11 @@ export function issuePayload(
   });
 }
 
-/** An item of the emulator's sample board, found by its issue. */
-export async function emulatorItem(repo: string, number: number): Promise<{ id: string; projectId: string }> {
+/** An item of the emulator's sample board, found by its issue (`contentId`: the issue's node id). */
+export async function emulatorItem(
+  repo: string,
+  number: number,
+): Promise<{ id: string; projectId: string; contentId: string }> {
   const response = await fetch(`${inject("emulatorUrl")}/_emulator/state`);
   const state = await response.json<{
     issues: { id: string; repo: string; number: number }[];
@@ -103,8 +113,8 @@ export async function emulatorItem(repo: string, number: number): Promise<{ id: 
   }>();
   const issue = state.issues.find((candidate) => candidate.repo === repo && candidate.number === number);
   const item = state.items.find((candidate) => candidate.content?.id === issue?.id);
-  if (!item) throw new Error(`no board item for ${repo}#${number}`);
-  return { id: item.id, projectId: item.projectId };
+  if (!item || !issue) throw new Error(`no board item for ${repo}#${number}`);
+  return { id: item.id, projectId: item.projectId, contentId: issue.id };
 }
 
 export function projectItemPayload(

@@ -1,0 +1,173 @@
+/**
+ * One pass of the pre-dispatch gate over the repo's mirror: keeps the micro queue in step
+ * with the board, gives every candidate its verdict in priority-then-age order, and claims
+ * and dispatches what may run. It reads nothing from GitHub but dependencies never seen
+ * before; the claim's write and read-back are the live re-validation. Used by the repo loop.
+ */
+import type { BoardItem } from "../board/board-item.ts";
+import {
+  evaluateGate,
+  isFinished,
+  ownLeftovers,
+  prepareBoard,
+  reserveAhead,
+  type PreparedBoard,
+} from "../board/gate.ts";
+import { pickAgent } from "./agents.ts";
+import { CLAIM_OWNER_PREFIX, claimAndDispatch, clearedClaim } from "./claim-item.ts";
+import { ensureDependencyStates } from "./reconcile-board.ts";
+import type { LoopDeps } from "./repo-loop.ts";
+import { syncQa } from "./repo-qa.ts";
+import type { QueueItem } from "./micro-queue.ts";
+import type { Run } from "./runs.ts";
+import { steerRun } from "./steering.ts";
+
+const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
+export const isOwnClaim = (owner: string): boolean => owner.startsWith(CLAIM_OWNER_PREFIX);
+
+export interface PassHooks {
+  /** Ends a run that can no longer go on (its issue closed, its item finished). */
+  finishRun(run: Run, reason: string): Promise<void>;
+}
+
+export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> {
+  const { config, queue, mirror } = deps;
+  syncQueue(deps);
+  await ensureDependencyStates({ ...deps, board: deps.board });
+  await syncQa(deps, mirror.items(), false);
+  await clearOwnLeftovers(deps);
+
+  const board = mirror.items();
+  const issueStates = deps.depStates.all();
+  let prepared: PreparedBoard | undefined;
+  // A claim awaits GitHub; if an event moved the mirror meanwhile, the pass it asked for
+  // decides the rest with the new values, and this one stops short of claiming on old ones.
+  let expected = mirror.version;
+  for (const entry of queue.list().filter((candidate) => candidate.state !== "parked")) {
+    const item = (entry.itemId === null ? null : mirror.get(entry.itemId)) ?? mirror.byNumber(entry.number);
+    const live = deps.runs.liveFor(entry.number);
+    if (item === null) {
+      if (live === null)
+        queue.setState(entry.number, "done", { reason: "The item is no longer on the board." });
+      continue;
+    }
+    if (isFinished(item, config)) {
+      const why = item.isArchived
+        ? "The item is archived."
+        : item.state === "CLOSED"
+          ? "The issue is closed."
+          : `Status is ${item.fields.status ?? ""}.`;
+      if (live !== null) {
+        steerRun(deps, {
+          runId: live.runId,
+          command: "stop_and_requeue",
+          reason: why,
+          sourceEventId: `finished-${live.runId}`,
+          text: "",
+        });
+        await hooks.finishRun(live, why);
+      }
+      queue.setState(entry.number, "done", { reason: why });
+      queue.setVerdict(entry.number, "done", why);
+      continue;
+    }
+    if (live !== null) {
+      queue.setVerdict(
+        entry.number,
+        "active",
+        `Run ${live.runId} (fence ${live.fence}) holds ${live.lockKeys}.`,
+      );
+      continue;
+    }
+    prepared ??= prepareBoard(board, config, deps.now());
+    const verdict = evaluateGate({ item, board, issueStates, config, now: deps.now(), prepared });
+    if (verdict.kind === "active") {
+      const qa = norm(item.fields.status) === norm(config.statuses.qaRequired);
+      queue.setVerdict(
+        entry.number,
+        qa ? "qa_required" : "active",
+        qa ? "Waiting for a person's QA; it holds its lock until the verdict." : verdict.reason,
+      );
+      continue;
+    }
+    if (verdict.kind !== "runnable") {
+      queue.setVerdict(entry.number, verdict.kind, verdict.reason);
+      if (entry.state === "done" && verdict.kind !== "not_ready") queue.setState(entry.number, "queued");
+      continue;
+    }
+    if (entry.state === "done") queue.setState(entry.number, "queued");
+    const waiting = waitReason(deps, entry);
+    if (waiting !== null) {
+      queue.setVerdict(entry.number, waiting.verdict, waiting.reason);
+      // Waiting for an agent or a resume, it is still ahead in line: later overlapping items wait.
+      if (waiting.verdict === "runnable") reserveAhead(prepared, item, verdict.lockKeys);
+      continue;
+    }
+    const agent = pickAgent(deps.agents(), (id) => deps.runs.liveCountFor(id));
+    if (agent === null) continue;
+    if (mirror.version !== expected) return;
+    const claimed = await claimAndDispatch(deps, item, agent, verdict, entry.attempts + 1);
+    expected = mirror.version;
+    if (claimed) prepared.active.push({ item: mirror.get(item.itemId) ?? item, heldKeys: verdict.lockKeys });
+  }
+}
+
+/** Why a runnable item is not claimed now, or null when it may be. */
+function waitReason(deps: LoopDeps, entry: QueueItem): { verdict: string; reason: string } | null {
+  if (entry.notBefore > deps.now()) {
+    const when = new Date(entry.notBefore).toISOString();
+    return {
+      verdict: "backoff",
+      reason: `Retry ${entry.attempts + 1} is due at ${when}, after a failed attempt.`,
+    };
+  }
+  if (deps.paused()) return { verdict: "runnable", reason: "Runnable; dispatch is paused by the operator." };
+  if (pickAgent(deps.agents(), (id) => deps.runs.liveCountFor(id)) !== null) return null;
+  return {
+    verdict: "runnable",
+    reason:
+      deps.agents().length === 0
+        ? "Runnable; no agent connected for this repo."
+        : "Runnable; every connected agent is at capacity.",
+  };
+}
+
+/** Queue rows follow the mirror: candidates join, items that left the board are done. */
+function syncQueue(deps: LoopDeps): void {
+  const { config, queue, mirror, repo } = deps;
+  const now = deps.now();
+  const wanted = new Set([norm(config.statuses.ready), norm(config.statuses.qaRequired)]);
+  deps.transaction(() => {
+    for (const item of mirror.items()) {
+      if (item.number === null || item.contentType !== "Issue" || norm(item.repo) !== norm(repo.name))
+        continue;
+      if (queue.get(item.number) === null && !wanted.has(norm(item.fields.status))) continue;
+      queue.upsert({
+        number: item.number,
+        itemId: item.itemId,
+        title: item.title,
+        priorityRank: priorityRank(deps, item),
+        now,
+      });
+    }
+  });
+}
+
+/** The dispatcher's own claim fields left on finished items are cleared (a person's are reported). */
+async function clearOwnLeftovers(deps: LoopDeps): Promise<void> {
+  for (const item of ownLeftovers(deps.mirror.items(), deps.config, isOwnClaim)) {
+    if (item.number !== null && deps.runs.liveFor(item.number) !== null) continue;
+    try {
+      const written = await deps.board.releaseClaim(item, {});
+      deps.mirror.applyOwnWrite(item.itemId, clearedClaim(), written.updatedAt, deps.now());
+      deps.log("leftover_claim_cleared", { number: item.number, status: item.fields.status });
+    } catch (error) {
+      deps.log("leftover_claim_clear_failed", { number: item.number, error: String(error) });
+    }
+  }
+}
+
+export function priorityRank(deps: Pick<LoopDeps, "config">, item: BoardItem): number {
+  const index = deps.config.priorities.findIndex((p) => norm(p) === norm(item.fields.priority));
+  return index === -1 ? deps.config.priorities.length : index;
+}
