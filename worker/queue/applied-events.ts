@@ -3,6 +3,7 @@
  * RepoQueue's first migration): its index and its pruning by age and count. Plain SQL over
  * the object's storage; prune-journals.ts calls it.
  */
+import type { Sql } from "./sql.ts";
 import { RETENTION, type Retention } from "../storage/limits.ts";
 
 /** Added later, for pruning by age and count. */
@@ -15,7 +16,7 @@ export const APPLIED_EVENTS_INDEX = `
  * window), then the oldest past the row cap; returns how many.
  */
 export function pruneAppliedEvents(
-  sql: SqlStorage,
+  sql: Sql,
   now: number,
   retention: Retention = RETENTION.appliedEvents,
 ): number {

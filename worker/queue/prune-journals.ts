@@ -1,15 +1,13 @@
 /**
  * Prunes a RepoQueue's journals by age and count (limits in worker/storage/limits.ts): agent
- * frames applied, deliveries applied, and finished runs. One call for the RepoQueue's agenda
- * to make on its pruning entry; live runs, queued items and the outbox are never pruned.
+ * frames applied, deliveries applied, and finished runs. The RepoQueue calls it when its
+ * agenda's pruning entry is due; live runs, queued items and the outbox are never pruned.
  */
+import type { Sql } from "./sql.ts";
 import { RETENTION } from "../storage/limits.ts";
 import { pruneAppliedEvents } from "./applied-events.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Runs } from "./runs.ts";
-
-/** How often the RepoQueue should prune (an agenda entry of kind "prune"). */
-export const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
 export interface RepoPruned {
   appliedFrames: number;
@@ -18,7 +16,7 @@ export interface RepoPruned {
 }
 
 export function pruneRepoJournals(
-  parts: { sql: SqlStorage; runs: Runs; outbox: Outbox },
+  parts: { sql: Sql; runs: Runs; outbox: Outbox },
   now: number,
   transaction: (work: () => void) => void,
 ): RepoPruned {

@@ -38,6 +38,18 @@ export async function hashRunSecret(secret: string): Promise<string> {
   return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Constant time over two hex digests: every character is compared whatever differs. Plain
+ * code rather than workerd's `crypto.subtle.timingSafeEqual`, so the queue modules also run
+ * in Node (the bench and the fault simulation).
+ */
+function digestsEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i += 1) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
 type RunFrame = Extract<AgentMessage, { runId: string; fence: number }>;
 
 /**
@@ -50,9 +62,7 @@ export async function runSecretRefusal(frame: RunFrame, runs: Runs): Promise<str
   if (frame.runSecret === undefined) {
     return `frame for run ${frame.runId} carries no run secret: only the daemon the run was dispatched to may act on it`;
   }
-  const given = await hashRunSecret(frame.runSecret);
-  // Both are hex SHA-256 digests of the same length: compare every byte, whatever differs.
-  if (!crypto.subtle.timingSafeEqual(encoder.encode(given), encoder.encode(expected))) {
+  if (!digestsEqual(await hashRunSecret(frame.runSecret), expected)) {
     return `frame for run ${frame.runId} does not prove the run's secret: only the daemon the run was dispatched to may act on it`;
   }
   return null;
