@@ -3,8 +3,9 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Agenda } from "../../worker/objects/agenda.ts";
+import { Agenda, armAlarm } from "../../worker/objects/agenda.ts";
 import { pruneAppliedEvents } from "../../worker/queue/applied-events.ts";
+import { Meta } from "../../worker/queue/meta.ts";
 import { Outbox } from "../../worker/queue/outbox.ts";
 import { pruneRepoJournals } from "../../worker/queue/prune-journals.ts";
 import { Runs, type Run } from "../../worker/queue/runs.ts";
@@ -152,6 +153,27 @@ describe("the RepoQueue's journals", () => {
       expect(events.map((e) => e.id)).toEqual(["new-event"]);
       // Fences keep growing whatever was pruned.
       expect(runs.nextFence()).toBe(4);
+    });
+  });
+
+  it("are pruned by the RepoQueue's alarm when its agenda's pruning is due", async () => {
+    const stub = freshQueue();
+    const now = Date.now();
+    await runInDurableObject(stub, async (_, state) => {
+      const sql = state.storage.sql;
+      new Meta(sql).set("repo", "phoenix-agentic/Phoenix-Agentic-Website-Backend");
+      const outbox = new Outbox(sql);
+      outbox.recordApplied("old-frame", "{}", now - RETENTION.appliedFrames.maxAgeMs - DAY);
+      outbox.recordApplied("new-frame", "{}", now);
+      // As if the six hours between prunings had passed.
+      const agenda = new Agenda(sql);
+      agenda.set("prune", "prune", now);
+      await armAlarm(state.storage, agenda, now);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, (_, state) => {
+      const outbox = new Outbox(state.storage.sql);
+      expect([outbox.appliedReply("old-frame"), outbox.appliedReply("new-frame")]).toEqual([null, "{}"]);
     });
   });
 
