@@ -33,6 +33,7 @@ export default defineConfig({
           name: "node",
           include: [
             "test/local-agent/**/*.test.ts",
+            "test/operator/**/*.test.ts",
             "test/emulator/**/*.test.ts",
             "test/board/**/*.test.ts",
             "test/e2e/**/*.test.ts",

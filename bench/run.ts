@@ -4,6 +4,7 @@
  * against baselines measured in the same run; it exits non-zero only when a benchmark fails.
  */
 import { boardBudget } from "./board-budget.ts";
+import { eventCore } from "./event-core.ts";
 import { gateThroughput } from "./gate-throughput.ts";
 import { globOverlap } from "./glob-overlap.ts";
 import { sinkValue } from "./measure.ts";
@@ -11,6 +12,7 @@ import { formatTable, jsonLine, type BenchResult } from "./report.ts";
 
 const BENCHMARKS: ReadonlyArray<[string, () => BenchResult | Promise<BenchResult>]> = [
   ["board-budget", boardBudget],
+  ["event-core", eventCore],
   ["gate-throughput", gateThroughput],
   ["glob-overlap", globOverlap],
 ];

@@ -1,10 +1,12 @@
 /**
- * How each CLI agent is invoked non-interactively (flags as in shared/reference/agent-clis.md)
- * and the environment a run gets: an empty HOME, a per-tool config home, telemetry and update
- * checks off, model-endpoint variables passed through. Used by daemon.ts before run-agent.ts.
+ * How each CLI agent is invoked one-shot (flags as in shared/reference/agent-clis.md; the live
+ * channels' command lines are in channels/) and the environment a run gets: an empty HOME, a
+ * per-tool config home, telemetry and update checks off, model-endpoint variables passed
+ * through. Used by channels/start-session.ts.
  */
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { carryLogin } from "./agent-credentials.ts";
 import type { AgentKind } from "./config.ts";
 
 export const TEMPLATE_PLACEHOLDERS = ["promptFile", "worktree", "branch", "runId", "issue"] as const;
@@ -229,6 +231,8 @@ export function prepareAgentEnv(input: EnvInput): Record<string, string> {
     const dir = path.join(input.runDir, name);
     mkdirSync(dir, { recursive: true });
     if (input.homeTemplate !== undefined) cpSync(input.homeTemplate, dir, { recursive: true });
+    // The run's HOME is empty: the user's own login must be carried in (agent-credentials.ts).
+    carryLogin(input.kind, input.parentEnv, dir);
     return dir;
   };
   switch (input.kind) {

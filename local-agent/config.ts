@@ -12,6 +12,8 @@ import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from "./agent-templates.ts
 
 export const AGENT_KINDS = ["codex", "claude", "copilot", "custom"] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
+/** `live`: codex and claude run steerable sessions (app-server, stream-json); `one-shot`: `codex exec` / `claude -p`. */
+export const AGENT_CHANNELS = ["live", "one-shot"] as const;
 
 const seconds = (min: number) =>
   z
@@ -35,6 +37,9 @@ const ConfigInput = z
     agentCommand: z.string().min(1).optional(),
     /** For the built-in kinds: the executable to run instead of `codex`/`claude`/`copilot`. */
     agentBin: z.string().min(1).optional(),
+    agentChannel: z
+      .enum(AGENT_CHANNELS, { error: `expected one of ${AGENT_CHANNELS.join(" | ")}` })
+      .default("live"),
     agentArgs: z.array(z.string()).default([]),
     agentEnv: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an env var name"), z.string())
@@ -45,6 +50,10 @@ const ConfigInput = z
     runFolder: z.string().min(1).optional(),
     agentTimeoutSeconds: seconds(1).default(3600),
     stallTimeoutSeconds: seconds(1).default(600),
+    /** How long a stopping agent gets (stop_and_requeue, checkpoint) before its whole tree is killed. */
+    stopGraceSeconds: seconds(1).default(30),
+    /** How long `wf-scope request` waits for the RepoQueue's verdict. */
+    scopeTimeoutSeconds: seconds(1).default(300),
     /** Overrides the heartbeat interval the RepoQueue sends in `welcome`. */
     heartbeatSeconds: seconds(1).optional(),
     agentId: z.string().min(1).max(128).optional(),
@@ -57,6 +66,11 @@ const ConfigInput = z
     keepWorktrees: z.boolean().default(false),
     connectTimeoutSeconds: seconds(1).default(10),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** `text`: one readable line per event; `json`: one JSON object per line, for services. */
+    logFormat: z.enum(["text", "json"]).default("text"),
+    /** Retention of finished run folders: the newest `keepRuns`, none older than `keepDays`. */
+    keepRuns: z.number().int().min(1).max(100_000).default(50),
+    keepDays: z.number().int().min(1).max(3650).default(14),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -98,6 +112,10 @@ export const FLAGS: Record<Exclude<keyof AgentConfigInput, "$schema">, { flag: s
     flag: "--agent-bin",
     help: "executable for the built-in kinds (default: codex/claude/copilot on PATH)",
   },
+  agentChannel: {
+    flag: "--agent-channel",
+    help: "live | one-shot: codex/claude as steerable sessions (app-server, stream-json) or exec/-p (default live)",
+  },
   agentArgs: {
     flag: "--agent-arg",
     help: "extra argument for the agent, repeatable (file: agentArgs array)",
@@ -118,7 +136,15 @@ export const FLAGS: Record<Exclude<keyof AgentConfigInput, "$schema">, { flag: s
   agentTimeoutSeconds: { flag: "--agent-timeout", help: "seconds before an agent is killed (default 3600)" },
   stallTimeoutSeconds: {
     flag: "--stall-timeout",
-    help: "seconds without output before a run counts as stalled (default 600)",
+    help: "seconds without output (or protocol events) before a run counts as stalled (default 600)",
+  },
+  stopGraceSeconds: {
+    flag: "--stop-grace",
+    help: "seconds a stopping agent gets before its process tree is killed (default 30)",
+  },
+  scopeTimeoutSeconds: {
+    flag: "--scope-timeout",
+    help: "seconds wf-scope waits for the RepoQueue's verdict (default 300)",
   },
   heartbeatSeconds: {
     flag: "--heartbeat-seconds",
@@ -144,6 +170,15 @@ export const FLAGS: Record<Exclude<keyof AgentConfigInput, "$schema">, { flag: s
     help: "seconds to wait for the WebSocket handshake (default 10)",
   },
   logLevel: { flag: "--log-level", help: "debug | info | warn | error (default info)" },
+  logFormat: {
+    flag: "--log-format",
+    help: "text | json: readable lines, or JSON lines for services (default text)",
+  },
+  keepRuns: {
+    flag: "--keep-runs",
+    help: "finished run folders to keep (default 50; never one with uncommitted work)",
+  },
+  keepDays: { flag: "--keep-days", help: "days to keep a finished run folder (default 14)" },
 };
 
 export class AgentConfigError extends Error {
@@ -159,8 +194,12 @@ const NUMBER_KEYS = new Set([
   "concurrency",
   "agentTimeoutSeconds",
   "stallTimeoutSeconds",
+  "stopGraceSeconds",
+  "scopeTimeoutSeconds",
   "heartbeatSeconds",
   "connectTimeoutSeconds",
+  "keepRuns",
+  "keepDays",
 ]);
 
 export type ParsedCommandLine = { help: true } | { help: false; config: AgentConfig };
@@ -302,6 +341,11 @@ export function helpText(): string {
     "",
     "Usage: npm run agent -- --worker-url URL --repo owner/name --clone PATH [options]",
     "       npm run agent -- --config agent.json [options]   (flags override the file)",
+    "       npm run agent -- doctor [options]   (check everything the daemon needs, then exit)",
+    "",
+    "Before it connects the daemon runs the same checks as doctor and exits 1 if one fails: the",
+    "Worker reachable, the token valid, the clone and its base branch clean and pushed, the agent",
+    "found with credentials that reach a run, the board re-check configured (or --lock-check off).",
     "",
     "Options:",
     `  ${"--config <file>".padEnd(width)}JSON file with any of the keys below (paths relative to it)`,

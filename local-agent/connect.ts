@@ -13,6 +13,7 @@ import {
   type Dispatch,
   type Hello,
   type LiveRun,
+  type ScopeReply,
   type Steer,
   type Welcome,
 } from "../worker/protocol/messages.ts";
@@ -35,6 +36,10 @@ export interface ConnectionHandlers {
    * `unauthorized` (it did not prove the run's secret): no report of it will be taken again.
    */
   onStaleFence(runId: string, fence: number, error: "stale_fence" | "unauthorized"): void;
+  /** The RepoQueue's verdict on a `scope_request` (applied once). */
+  onScopeReply?(frame: z.infer<typeof ScopeReply>): void;
+  /** One of our frames was refused for another reason than a stale fence or a secret. */
+  onRefused?(frame: OutboxFrame, message: string): void;
 }
 
 export interface ConnectionOptions {
@@ -86,10 +91,19 @@ export class RepoQueueConnection {
   private readonly drainWaiters = new Set<() => void>();
   /** Times the socket was (re)opened; for tests and logs. */
   connections = 0;
+  /**
+   * Resolves with the reason when the Worker refuses the token (401/403 before the upgrade):
+   * retrying cannot help, so the connection stops for good and the daemon exits.
+   */
+  readonly refused: Promise<string>;
+  private refuse: (reason: string) => void = () => undefined;
 
   constructor(options: ConnectionOptions) {
     this.options = options;
     this.logger = options.logger.child({ component: "connect" });
+    this.refused = new Promise((resolve) => {
+      this.refuse = resolve;
+    });
   }
 
   get isReady(): boolean {
@@ -171,6 +185,23 @@ export class RepoQueueConnection {
         ws.ping();
       }, interval);
     });
+    ws.on("unexpected-response", (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      if (status === 401 || status === 403) {
+        this.closing = true;
+        const reason = `the Worker refused the agent token for ${this.options.repo} (${status}): the token is wrong, or the repo is not in the workspace`;
+        this.logger.error("token_refused", {
+          status,
+          url,
+          hint: `get the token with \`npx wf token ${this.options.repo}\``,
+        });
+        this.refuse(reason);
+      } else {
+        this.logger.warn("upgrade_refused", { status, url });
+      }
+      ws.terminate();
+    });
     ws.on("pong", () => {
       alive = true;
     });
@@ -228,7 +259,8 @@ export class RepoQueueConnection {
         while (this.queue.length > 0 && this.isReady) this.write(this.queue.shift() ?? "");
         return;
       case "dispatch":
-      case "steer": {
+      case "steer":
+      case "scope_reply": {
         const ack: z.infer<typeof Ack> = { type: "ack", id: frame.id };
         const duplicate = this.options.store.isApplied(frame.id);
         if (!duplicate) this.options.store.markApplied(frame.id);
@@ -238,7 +270,12 @@ export class RepoQueueConnection {
           return;
         }
         if (frame.type === "dispatch") this.options.handlers.onDispatch(frame);
-        else this.options.handlers.onSteer(frame);
+        else if (frame.type === "steer") this.options.handlers.onSteer(frame);
+        else {
+          // The verdict answers the request: stop resending it.
+          this.options.store.removeOutbox(frame.requestId);
+          this.options.handlers.onScopeReply?.(frame);
+        }
         return;
       }
       case "reply":
@@ -255,6 +292,8 @@ export class RepoQueueConnection {
           if ((frame.error === "stale_fence" || frame.error === "unauthorized") && answered !== undefined) {
             this.options.store.dropRunFrames(answered.runId);
             this.options.handlers.onStaleFence(answered.runId, answered.fence, frame.error);
+          } else if (answered !== undefined) {
+            this.options.handlers.onRefused?.(answered, frame.message);
           }
         }
         if (this.options.store.outbox().length === 0) for (const waiter of [...this.drainWaiters]) waiter();

@@ -1,12 +1,12 @@
 /**
  * The local-agent daemon: one per repo. Wires the RepoQueue connection to runs — accepts
- * dispatches up to its capacity, routes steering to the run it targets (once per id), stops
- * runs the RepoQueue no longer recognises or whose lease passed on, and shuts down cleanly.
+ * dispatches up to its capacity, routes steering and scope verdicts to the run they target (once
+ * per id), stops runs the RepoQueue no longer recognises or whose lease passed on, and shuts down cleanly.
  * cli.ts starts it from flags; end-to-end tests start it with `startDaemon`.
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import type { Dispatch, LiveRun, Steer } from "../worker/protocol/messages.ts";
+import type { Dispatch, LiveRun, ScopeReply, Steer } from "../worker/protocol/messages.ts";
 import { RUN_MARKER_VAR } from "./agent-templates.ts";
 import { createLockCheck, type LockCheck } from "./check.ts";
 import type { AgentConfig } from "./config.ts";
@@ -28,7 +28,7 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Connection tuning (tests shorten the backoff). */
   connection?: Pick<ConnectionOptions, "backoffInitialMs" | "backoffMaxMs" | "pingIntervalMs" | "random">;
-  /** Delay between SIGTERM and SIGKILL when an agent is stopped gracefully (default 5000). */
+  /** How long a gracefully stopped agent gets before its tree is killed (default: the config's stopGraceSeconds). */
   forceKillAfterMs?: number;
   /** How long `stop()` waits for the RepoQueue to answer the last reports (default 5000). */
   drainTimeoutMs?: number;
@@ -74,6 +74,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     onDispatch: accept,
     onSteer: steer,
+    onScopeReply: scopeReplied,
+    onRefused(frame, message) {
+      // A RepoQueue that cannot widen scope refuses the frame itself: the agent gets no verdict.
+      if (frame.type === "scope_request") runs.get(frame.runId)?.scopeNotAnswered(frame.id, message);
+    },
     onStaleFence(runId, fence, error) {
       const run = runs.get(runId);
       if (run === undefined || run.fence !== fence) return;
@@ -110,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     gitIdentity,
     send: (frame) => connection.send(frame),
     heartbeatSeconds: () => config.heartbeatSeconds ?? welcomeHeartbeat ?? DEFAULT_HEARTBEAT_SECONDS,
-    forceKillAfterMs: options.forceKillAfterMs ?? 5000,
+    forceKillAfterMs: options.forceKillAfterMs ?? config.stopGraceSeconds * 1000,
   };
 
   function liveRuns(): LiveRun[] {
@@ -167,17 +172,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.info("steer_received", { ...fields, sourceEventId: frame.sourceEventId });
     switch (frame.command) {
       case "append_context":
-        run.appendContext(frame.id, frame.text, frame.reason);
+        void run.steering.appendContext(frame.id, frame.text, frame.reason);
         return;
       case "checkpoint_and_replan":
-        run.checkpoint(frame.id, frame.reason, frame.text);
+        run.steering.checkpoint(frame.id, frame.reason, frame.text);
         return;
       case "stop_and_requeue":
-        void run
-          .stop(`stopped by steering: ${frame.reason || "stop_and_requeue"}`)
-          .then(() => run.answer(frame.id));
+        void run.steering.stopAndRequeue(
+          frame.id,
+          `stopped by steering: ${frame.reason || "stop_and_requeue"}`,
+        );
         return;
     }
+  }
+
+  function scopeReplied(frame: z.infer<typeof ScopeReply>): void {
+    const run = runs.get(frame.runId);
+    if (run === undefined)
+      logger.warn("scope_reply_for_unknown_run", { runId: frame.runId, requestId: frame.requestId });
+    else run.scopeReplied(frame);
   }
 
   await recoverRuns(store, logger, (frame) => connection.send(frame), config.clonePath);

@@ -1,6 +1,8 @@
 /**
- * The daemon's structured logger: one JSON line per event. Every module takes a `Logger`
- * as an argument; the CLI makes one that writes to stderr, tests make one that records.
+ * The daemon's structured logger: one line per event, readable text by default
+ * (`09:12:01 INFO  dispatch_accepted runId=… issue=21`) or JSON lines for services
+ * (`--log-format json`). Every module takes a `Logger` as an argument; the CLI makes one that
+ * writes to stderr, tests make one that records.
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -50,6 +52,30 @@ export function createJsonLogger(
   minLevel: LogLevel = "info",
 ): Logger {
   return createLogger((record) => stream.write(`${safeStringify(record)}\n`), { minLevel });
+}
+
+/** Readable for a person at a terminal: time, level, event, then key=value fields. */
+export function createTextLogger(
+  stream: { write(chunk: string): unknown } = process.stderr,
+  minLevel: LogLevel = "info",
+): Logger {
+  return createLogger((record) => stream.write(`${formatText(record)}\n`), { minLevel });
+}
+
+export function formatText(record: LogRecord): string {
+  const { ts, level, event, ...fields } = record;
+  const time = ts.slice(11, 19);
+  const parts = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${textValue(value)}`);
+  return [time, level.toUpperCase().padEnd(5), event, ...parts].join(" ");
+}
+
+function textValue(value: unknown): string {
+  if (value instanceof Error) return JSON.stringify(value.message);
+  if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === "bigint") return value.toString();
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** Drops everything; for callers that do not care. */

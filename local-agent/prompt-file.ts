@@ -79,7 +79,7 @@ export function renderPrompt(args: DispatchArgs, context: PromptContext): string
     "2. Commit often: small atomic commits with conventional messages (`feat:`, `fix:`, `test:`, `docs:`, `chore:`).",
     `3. Push the branch to origin (${inlineCode(`git push -u origin ${context.branch}`)}); do not leave work only on the local branch.`,
     `4. When the work is complete, open a pull request into ${base} whose description has: Summary, Changes, Testing, and Related issues (\`Closes #${args.issueNumber}\`). Print the PR URL.`,
-    `5. Do not touch files outside the lock scope (${scope}). If the task needs files outside it, stop and report which files and why instead of editing them.`,
+    `5. Do not touch files outside the lock scope (${scope}). If the task needs files outside it, ask first with \`wf-scope request <path>... --reason "why"\` (on your PATH): edit them only once it prints "Scope granted"; if it is refused, stop at once (the run is stopped and requeued); without a verdict, stop and report which files and why instead of editing them.`,
     "6. Leave the worktree clean: commit or discard everything before you finish.",
     "7. Finish with a short report: what you changed, how you tested it, what is left.",
     "",

@@ -53,7 +53,7 @@ export function judgeRun(exit: AgentExit, repo: RepoState, stopReason: string | 
     case "stalled":
       return {
         outcome: "stalled",
-        reason: withNotes(`no output for ${exit.afterSeconds}s (stalled)`),
+        reason: withNotes(`${exit.silence} for ${exit.afterSeconds}s (stalled)`),
         exitCode: null,
       };
     case "timed_out":
@@ -83,7 +83,12 @@ export function judgeRun(exit: AgentExit, repo: RepoState, stopReason: string | 
         };
       }
       if (repo.commits.length === 0) {
-        return { outcome: "failed", reason: withNotes("agent exited 0 but made no commits"), exitCode: 0 };
+        const failure = exit.failure === undefined ? "" : `: ${exit.failure}`;
+        return {
+          outcome: "failed",
+          reason: withNotes(`agent exited 0 but made no commits${failure}`),
+          exitCode: 0,
+        };
       }
       return { outcome: "succeeded", reason: withNotes("agent exited 0"), exitCode: 0 };
   }

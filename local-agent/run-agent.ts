@@ -1,10 +1,12 @@
 /**
- * Runs one CLI agent process for a run with execa: cwd the worktree, stdin ignored, output
- * streamed to the run's log file, a timeout, stall detection (no output for N seconds), and a
- * stop that takes down the whole process tree. Used by daemon.ts; the result is judged by report.ts.
+ * Runs one CLI agent process for a run with execa: cwd the worktree, stdin ignored or a pipe the
+ * channel writes JSON lines to, output streamed to the run's log file (and line by line to the
+ * channel), a timeout, stall detection (no output for N seconds), and a stop that takes down the
+ * whole process tree. Used by the channels in channels/; the result is judged by report.ts.
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { execa } from "execa";
 import type { Logger } from "./logger.ts";
 import { killTree } from "./process-tree.ts";
@@ -12,10 +14,10 @@ import { RUN_MARKER_VAR, type AgentCommand } from "./agent-templates.ts";
 
 /** Why an agent process ended. */
 export type AgentExit =
-  | { kind: "exited"; exitCode: number; lastStderrLine: string | null }
+  | { kind: "exited"; exitCode: number; lastStderrLine: string | null; failure?: string | undefined }
   | { kind: "signaled"; signal: string; lastStderrLine: string | null }
   | { kind: "timed_out"; afterSeconds: number }
-  | { kind: "stalled"; afterSeconds: number }
+  | { kind: "stalled"; afterSeconds: number; silence: string }
   | { kind: "stopped"; why: StopWhy }
   | { kind: "spawn_failed"; message: string };
 
@@ -27,6 +29,13 @@ export interface AgentProcess {
   readonly done: Promise<AgentResult>;
   /** `kill`: freeze and kill the whole tree now. `graceful`: SIGTERM the agent, SIGKILL later, then sweep. */
   stop(mode: "kill" | "graceful", why: StopWhy): Promise<AgentResult>;
+  /** Records that the agent was asked to stop by its own protocol, so its exit counts as `stopped`. */
+  expectStop(why: StopWhy): void;
+  /** Writes one line to the agent's stdin (`stdin: "pipe"` only); false once input is closed. */
+  writeLine(line: string): boolean;
+  /** Closes the agent's stdin (the end of its input). */
+  endInput(): void;
+  readonly inputOpen: boolean;
 }
 
 export interface AgentResult {
@@ -45,6 +54,12 @@ export interface StartAgentOptions {
   logFile: string;
   timeoutSeconds: number;
   stallSeconds: number;
+  /** What counts as life for stall detection, for the report ("no output" by default). */
+  silence?: string;
+  /** `pipe` keeps stdin open for a channel that writes to it; default `ignore` (/dev/null). */
+  stdin?: "ignore" | "pipe";
+  /** Each complete stdout line, for channels that speak JSON lines. */
+  onStdoutLine?: (line: string) => void;
   /** Delay between SIGTERM and SIGKILL. */
   forceKillAfterMs?: number;
   logger: Logger;
@@ -74,7 +89,7 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
-    stdin: "ignore",
+    stdin: options.stdin ?? "ignore",
     buffer: false,
     reject: false,
     timeout: options.timeoutSeconds * 1000,
@@ -109,6 +124,14 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
   };
   subprocess.stdout?.on("data", (chunk: Buffer) => onChunk(chunk, "stdout"));
   subprocess.stderr?.on("data", (chunk: Buffer) => onChunk(chunk, "stderr"));
+  const onLine = options.onStdoutLine;
+  if (onLine !== undefined && subprocess.stdout !== null)
+    createInterface({ input: subprocess.stdout, crlfDelay: Infinity }).on("line", onLine);
+  let inputOpen = options.stdin === "pipe" && subprocess.stdin !== null;
+  // A closed pipe (the agent exited) must not crash the daemon; writeLine reports it instead.
+  subprocess.stdin?.on("error", () => {
+    inputOpen = false;
+  });
 
   const done = (async (): Promise<AgentResult> => {
     const result = await subprocess;
@@ -124,7 +147,8 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
     await once(log, "close").catch(() => undefined);
     let exit: AgentExit;
     if (stopped !== null) exit = { kind: "stopped", why: stopped };
-    else if (stalled) exit = { kind: "stalled", afterSeconds: options.stallSeconds };
+    else if (stalled)
+      exit = { kind: "stalled", afterSeconds: options.stallSeconds, silence: options.silence ?? "no output" };
     else if (result.timedOut) exit = { kind: "timed_out", afterSeconds: options.timeoutSeconds };
     else if (result.exitCode === undefined && result.signal === undefined)
       exit = {
@@ -138,9 +162,29 @@ export function startAgent(options: StartAgentOptions): AgentProcess {
     return { exit, prUrls, survivors };
   })();
 
+  void done.then(() => {
+    inputOpen = false;
+  });
+
   return {
     pid: subprocess.pid,
     done,
+    get inputOpen() {
+      return inputOpen;
+    },
+    expectStop(why) {
+      if (stopped === null && !stalled) stopped = why;
+    },
+    writeLine(line) {
+      if (!inputOpen || subprocess.stdin === null) return false;
+      subprocess.stdin.write(`${line}\n`);
+      return true;
+    },
+    endInput() {
+      if (!inputOpen) return;
+      inputOpen = false;
+      subprocess.stdin?.end();
+    },
     async stop(mode, why) {
       if (stopped === null && !stalled) stopped = why;
       if (mode === "kill") {

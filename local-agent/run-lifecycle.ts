@@ -1,21 +1,27 @@
 /**
- * One dispatched run from acceptance to report: lock re-check, worktree, prompt file,
- * `run_started`, heartbeats, the agent (restarted in place after a checkpoint), judging by the
- * repository, `run_finished`, clean-up. daemon.ts creates a `Run` per dispatch and steers it.
+ * One dispatched run from acceptance to report: lock re-check, worktree, prompt file, the scope
+ * channel, `run_started`, heartbeats, the agent session (restarted in place after a checkpoint),
+ * saving the work of a stopped run, judging by the repository, `run_finished`, clean-up.
+ * daemon.ts creates a `Run` per dispatch; run-steering.ts applies steering to it.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { DispatchArgs, LiveRun } from "../worker/protocol/messages.ts";
-import { buildAgentCommand, prepareAgentEnv, type TemplateValues } from "./agent-templates.ts";
+import type { z } from "zod";
+import type { DispatchArgs, LiveRun, ScopeReply, SteerEffect } from "../worker/protocol/messages.ts";
+import type { AgentSession } from "./channels/agent-session.ts";
+import { channelFor, startRunSession } from "./channels/start-session.ts";
 import type { LockCheck } from "./check.ts";
 import type { AgentConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { prepareWorktree, removeCleanWorktree } from "./prepare-worktree.ts";
-import { appendCheckpoint, appendContext, writePromptFile } from "./prompt-file.ts";
+import { writePromptFile } from "./prompt-file.ts";
 import { clampReason, inspectWorktree, judgeRun, type RepoState, type Verdict } from "./report.ts";
-import { startAgent, type AgentProcess, type AgentResult } from "./run-agent.ts";
+import type { AgentResult } from "./run-agent.ts";
+import { RunScope } from "./run-scope.ts";
+import { RunSteering } from "./run-steering.ts";
 import type { OutboxFrame, StateStore } from "./state-store.ts";
+import { checkpointWork, saveStoppedWork } from "./wip-commit.ts";
 
 export interface RunEnvironment {
   config: AgentConfig;
@@ -26,13 +32,8 @@ export interface RunEnvironment {
   gitIdentity: { name: string | null; email: string | null };
   send(frame: OutboxFrame): void;
   heartbeatSeconds(): number;
+  /** How long a stopping agent gets before its whole process tree is killed. */
   forceKillAfterMs: number;
-}
-
-interface Replan {
-  steerId: string;
-  reason: string;
-  text: string;
 }
 
 /**
@@ -61,14 +62,17 @@ export class Run {
   stopReason: string | null = null;
   /** The lease passed to another run: end without reporting. */
   silent = false;
+  /** A stop that keeps the work: WIP commit and push before the report (stop_and_requeue). */
+  preserveOnStop = false;
+  promptWritten = false;
+  session: AgentSession | null = null;
   readonly done: Promise<void>;
-  private agent: AgentProcess | null = null;
-  private promptWritten = false;
-  private readonly replans: Replan[] = [];
+  readonly steering: RunSteering;
+  private scope: RunScope | null = null;
   private finished = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly env: RunEnvironment;
-  private readonly logger: Logger;
+  readonly env: RunEnvironment;
+  readonly logger: Logger;
 
   constructor(frame: { runId: string; fence: number; args: DispatchArgs }, env: RunEnvironment) {
     this.runId = frame.runId;
@@ -78,6 +82,7 @@ export class Run {
     this.logger = env.logger.child({ runId: this.runId, issue: this.args.issueNumber });
     this.dir = path.join(env.config.runFolder, runDirName(this.runId));
     this.promptFile = path.join(this.dir, "prompt.md");
+    this.steering = new RunSteering(this);
     this.done = this.execute().catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error("run_crashed", { message });
@@ -89,35 +94,45 @@ export class Run {
     return { runId: this.runId, fence: this.fence, state: this.state };
   }
 
-  /** `append_context`: into the prompt file, or into the prompt still to be written. */
-  appendContext(steerId: string, text: string, reason: string): void {
-    if (this.promptWritten) appendContext(this.promptFile, text, reason);
-    else this.args.context.push(text);
-    this.answer(steerId);
+  get isFinishing(): boolean {
+    return this.finished || this.state === "finishing";
   }
 
-  /** `checkpoint_and_replan`: SIGTERM the agent, keep the worktree, restart with a checkpoint note. */
-  checkpoint(steerId: string, reason: string, text: string): void {
-    if (!this.promptWritten) {
-      if (text.trim() !== "") this.args.context.push(text);
-      this.answer(steerId);
-      return;
-    }
-    this.replans.push({ steerId, reason, text });
-    void this.agent?.stop("graceful", "checkpoint");
-  }
-
-  /** Stops the run's whole process tree; resolves once it is gone. */
+  /** Stops the run's whole process tree now (daemon shutdown, lost lease); resolves once it is gone. */
   async stop(reason: string, options: { silent?: boolean } = {}): Promise<void> {
     this.stopReason ??= reason;
     if (options.silent === true) this.silent = true;
-    if (this.agent !== null) await this.agent.stop("kill", "stop");
+    if (this.session !== null) await this.session.stop("kill", "stop");
   }
 
-  /** Answers a steer once it has taken effect. */
-  answer(steerId: string): void {
+  /** The RepoQueue answered one of this run's scope requests. */
+  scopeReplied(frame: z.infer<typeof ScopeReply>): void {
+    this.scope?.replied(frame);
+  }
+
+  scopeNotAnswered(requestId: string, message: string): void {
+    this.scope?.notAnswered(requestId, message);
+  }
+
+  /** Reports a steering command's effect to the RepoQueue. */
+  answer(steerId: string, effect: SteerEffect, detail: string): void {
+    this.logger.info("steer_applied", { steerId, effect, detail });
     if (this.silent) return;
-    this.env.send({ type: "steer_applied", id: randomUUID(), runId: this.runId, fence: this.fence, steerId });
+    this.env.send({
+      type: "steer_applied",
+      id: randomUUID(),
+      runId: this.runId,
+      fence: this.fence,
+      steerId,
+      effect,
+      detail: detail.slice(0, 2000),
+    });
+  }
+
+  /** One line in the run's agent.log, so the run's own record says what steering did. */
+  runLog(text: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    appendFileSync(path.join(this.dir, "agent.log"), `# ${new Date().toISOString()} ${text}\n`);
   }
 
   private async execute(): Promise<void> {
@@ -137,7 +152,7 @@ export class Run {
 
     const prepared = await prepareWorktree({
       clonePath: config.clonePath,
-      baseBranch: this.args.baseBranch || config.baseBranch,
+      baseBranch: this.baseBranch(),
       runFolder: config.runFolder,
       runDir: this.dir,
       issueNumber: this.args.issueNumber,
@@ -149,75 +164,96 @@ export class Run {
     });
     if (!prepared.ok)
       return this.finish({ outcome: "refused", reason: prepared.reason, exitCode: null }, null);
-    this.branch = prepared.branch;
-    this.worktree = prepared.worktree;
+    const { branch, worktree } = prepared;
+    this.branch = branch;
+    this.worktree = worktree;
     this.env.store.putRun({
       runId: this.runId,
       fence: this.fence,
       baseBranch: this.baseBranch(),
-      branch: this.branch,
-      worktree: this.worktree,
+      branch,
+      worktree,
     });
     writePromptFile(this.promptFile, this.args, {
       runId: this.runId,
-      branch: this.branch,
-      worktree: this.worktree,
+      branch,
+      worktree,
       resumed: prepared.resumed,
     });
     this.promptWritten = true;
-    this.logger.info("worktree_ready", {
-      branch: this.branch,
-      worktree: this.worktree,
-      from: prepared.from,
-      resumed: prepared.resumed,
+    this.logger.info("worktree_ready", { branch, worktree, from: prepared.from, resumed: prepared.resumed });
+    this.scope = new RunScope({
+      runId: this.runId,
+      fence: this.fence,
+      args: this.args,
+      promptFile: this.promptFile,
+      runDir: this.dir,
+      worktree,
+      timeoutSeconds: config.scopeTimeoutSeconds,
+      logger: this.logger,
+      store: this.env.store,
+      send: (frame) => this.env.send(frame),
+      accepting: () => this.stopReason === null && !this.isFinishing,
+      stopAndRequeue: (reason) => void this.steering.stopAndRequeue(null, reason),
     });
+    const binDir = await this.scope.start();
 
     this.env.send({
       type: "run_started",
       id: randomUUID(),
       runId: this.runId,
       fence: this.fence,
-      branch: this.branch,
-      worktree: this.worktree,
+      branch,
+      worktree,
     });
     this.state = "running";
     this.startHeartbeats();
 
+    const place = {
+      worktree,
+      branch,
+      baseBranch: this.baseBranch(),
+      runId: this.runId,
+      identity: this.env.gitIdentity,
+    };
     let result: AgentResult = { exit: { kind: "stopped", why: "stop" }, prUrls: [], survivors: [] };
     const prUrls: string[] = [];
     while (this.stopReason === null) {
-      const restartedFor = this.replans.splice(0);
-      if (restartedFor.length > 0) {
-        const repo = await inspectWorktree(this.worktree, this.baseBranch(), this.branch);
-        for (const replan of restartedFor) {
-          appendCheckpoint(this.promptFile, { ...replan, commits: repo.commits, dirty: repo.dirty });
-        }
+      const restartedFor = this.steering.takeReplans();
+      let checkpointNote = "";
+      if (restartedFor.length > 0)
+        checkpointNote = await checkpointWork(place, this.promptFile, restartedFor);
+      if (this.stopReason !== null) {
+        this.steering.requeueReplans(restartedFor);
+        break;
       }
-      if (this.stopReason !== null) break;
-      this.agent = this.spawnAgent();
-      for (const replan of restartedFor) this.answer(replan.steerId);
-      result = await this.agent.done;
-      this.agent = null;
+      this.session = this.spawnSession(worktree, branch, binDir);
+      for (const replan of restartedFor)
+        this.answer(replan.steerId, replan.effect, `${replan.detail}${checkpointNote}`);
+      result = await this.session.done;
+      this.session = null;
       prUrls.push(...result.prUrls);
-      const checkpointed = result.exit.kind === "stopped" && result.exit.why === "checkpoint";
-      if (!checkpointed || this.stopReason !== null) break;
-      this.logger.info("agent_checkpointed", { pending: this.replans.length });
+      if (this.stopReason !== null || !this.steering.restartsAfter(result.exit)) break;
+      this.logger.info("agent_restarting", { pending: this.steering.pendingReplans() });
     }
-    if (this.stopReason !== null) result = { ...result, exit: { kind: "stopped", why: "stop" } };
-
     this.state = "finishing";
     this.stopHeartbeats();
-    const repo = await inspectWorktree(this.worktree, this.baseBranch(), this.branch);
-    const verdict = judgeRun(result.exit, repo, this.stopReason);
-    this.finish(verdict, repo, prUrls.at(-1) ?? null);
+    if (this.stopReason !== null) result = { ...result, exit: { kind: "stopped", why: "stop" } };
+    if (this.stopReason !== null && this.preserveOnStop && !this.silent) {
+      this.steering.stopDetail = await saveStoppedWork(place, this.stopReason);
+      this.logger.info("work_saved", { detail: this.steering.stopDetail });
+    }
+
+    const repo = await inspectWorktree(worktree, this.baseBranch(), branch);
+    this.finish(judgeRun(result.exit, repo, this.stopReason), repo, prUrls.at(-1) ?? null);
     if (!config.keepWorktrees && !repo.dirty) {
-      const cleanup = await removeCleanWorktree(config.clonePath, this.worktree);
+      const cleanup = await removeCleanWorktree(config.clonePath, worktree);
       this.logger.info(
         "worktree_cleanup",
         cleanup.removed ? { removed: true } : { removed: false, reason: cleanup.reason },
       );
     } else {
-      this.logger.info("worktree_kept", { worktree: this.worktree, dirty: repo.dirty });
+      this.logger.info("worktree_kept", { worktree, dirty: repo.dirty });
     }
   }
 
@@ -225,47 +261,23 @@ export class Run {
     return this.args.baseBranch || this.env.config.baseBranch;
   }
 
-  private spawnAgent(): AgentProcess {
+  private spawnSession(worktree: string, branch: string, binDir: string): AgentSession {
     const { config } = this.env;
-    const worktree = this.worktree ?? this.dir;
-    const values: TemplateValues = {
+    const channel = channelFor(config);
+    this.logger.info("agent_starting", { agent: config.agent, channel });
+    this.runLog(`agent ${config.agent} starting on the ${channel} channel`);
+    return startRunSession({
+      config,
+      runId: this.runId,
+      issue: this.args.issueNumber,
+      runDir: this.dir,
       promptFile: this.promptFile,
       worktree,
-      branch: this.branch ?? "",
-      runId: this.runId,
-      issue: String(this.args.issueNumber),
-    };
-    mkdirSync(this.dir, { recursive: true });
-    const command = buildAgentCommand({
-      kind: config.agent,
-      template: config.agentCommand,
-      bin: config.agentBin,
-      extraArgs: config.agentArgs,
-      promptText: readFileSync(this.promptFile, "utf8"),
-      lastMessageFile: path.join(this.dir, "last-message.md"),
-      values,
-    });
-    const env = prepareAgentEnv({
-      kind: config.agent,
-      runId: this.runId,
-      runDir: this.dir,
+      branch,
+      binDir,
       parentEnv: this.env.parentEnv,
-      extraEnv: config.agentEnv,
-      values,
       gitIdentity: this.env.gitIdentity,
-      homeTemplate: config.agentHomeTemplate,
-      isRoot: process.getuid?.() === 0,
-    });
-    this.logger.info("agent_starting", { file: command.file, argc: command.args.length });
-    return startAgent({
-      command,
-      cwd: worktree,
-      env,
-      runId: this.runId,
-      logFile: path.join(this.dir, "agent.log"),
-      timeoutSeconds: config.agentTimeoutSeconds,
-      stallSeconds: config.stallTimeoutSeconds,
-      forceKillAfterMs: this.env.forceKillAfterMs,
+      graceMs: this.env.forceKillAfterMs,
       logger: this.logger,
     });
   }
@@ -293,7 +305,8 @@ export class Run {
     this.finished = true;
     this.state = "finishing";
     this.stopHeartbeats();
-    for (const replan of this.replans.splice(0)) this.answer(replan.steerId);
+    this.steering.settleAll(verdict.outcome);
+    void this.scope?.close();
     const reason = clampReason(verdict.reason);
     if (this.silent) {
       this.logger.warn("run_ended_unreported", { outcome: verdict.outcome, reason });

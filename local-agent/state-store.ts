@@ -14,11 +14,18 @@ import {
   RunId,
   RunSecret,
   RunStarted,
+  ScopeRequest,
   SteerApplied,
 } from "../worker/protocol/messages.ts";
 import type { Logger } from "./logger.ts";
 
-export const OutboxFrame = z.discriminatedUnion("type", [RunStarted, Heartbeat, RunFinished, SteerApplied]);
+export const OutboxFrame = z.discriminatedUnion("type", [
+  RunStarted,
+  Heartbeat,
+  RunFinished,
+  SteerApplied,
+  ScopeRequest,
+]);
 export type OutboxFrame = z.infer<typeof OutboxFrame>;
 
 export const PersistedRun = z.object({

@@ -1,6 +1,6 @@
 /**
  * Reconciliation within GitHub's budget, against the emulator's cost formula: the repo's
- * board mirror (on node:sqlite) is read in full once, then kept by a light scan of the items
+ * board mirror (on node:sqlite) is read in full once, then kept by the light scan of the items
  * not done, reading in full only what moved, closed, or left the scan.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,13 @@ import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
 import { BoardMirror, MIRROR_SCHEMA } from "../../worker/queue/board-mirror.ts";
 import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../../worker/queue/dependency-states.ts";
 import { Meta, META_SCHEMA } from "../../worker/queue/meta.ts";
-import { reconcileBoard, reconcileDue, type ReconcileDeps } from "../../worker/queue/reconcile-board.ts";
+import {
+  applyScan,
+  notDoneFilter,
+  reconcileBoard,
+  reconcileDue,
+  type ReconcileDeps,
+} from "../../worker/queue/reconcile-board.ts";
 import { NodeSql } from "../support/node-sql.ts";
 
 const REPO = "phoenix-agentic/Large-Board-Repo";
@@ -19,7 +25,7 @@ const config = parseWorkspaceConfig({
   workspace: "large",
   project: { org: "phoenix-agentic", number: 1 },
   repos: [{ name: REPO, areas: [{ name: "worker", paths: ["worker/"] }] }],
-  reconcile: { scanMinutes: 15, fullReadHours: 24 },
+  reconcile: { fullReadHours: 24 },
 });
 let emulator: RunningEmulator;
 let board: BoardClient;
@@ -35,10 +41,13 @@ async function admin(path: string, body: unknown): Promise<void> {
   expect(response.status).toBeLessThan(300);
 }
 
-/** Points GitHub charged for one reconciliation. */
+/** Points GitHub charged for one full read, or one light scan (as the supervisor runs it) applied. */
 async function cost(kind: "full" | "scan"): Promise<{ points: number; read: number }> {
   const before = board.budget().totalCost;
-  const result = await reconcileBoard(deps, kind);
+  const result =
+    kind === "full"
+      ? await reconcileBoard(deps, "full")
+      : await applyScan(deps, await board.scanItems({ query: notDoneFilter(config) }), []);
   return { points: board.budget().totalCost - before, read: result.read };
 }
 
@@ -72,7 +81,7 @@ describe("reconciliation of a repo's mirror", () => {
     expect(full.read).toBe(500);
     expect(full.points).toBeGreaterThanOrEqual(15); // 5 pages of 100 items with their field values
     clock += 15 * 60_000;
-    expect(reconcileDue(deps)).toBe("scan");
+    expect(reconcileDue(deps)).toBe("none");
     const scan = await cost("scan");
     expect(scan).toEqual({ points: 4, read: 0 }); // 400 of 500 are not Done: 4 pages of ids and stamps
   });
@@ -95,9 +104,19 @@ describe("reconciliation of a repo's mirror", () => {
     expect(mirrored(11)?.fields.status).toBe("Done");
   });
 
-  it("scans only as often as configured, and reads everything again after the long interval", async () => {
+  it("reads everything again only after the long interval", async () => {
     expect(reconcileDue(deps)).toBe("none");
     clock += 24 * 60 * 60_000;
     expect(reconcileDue(deps)).toBe("full");
+  });
+});
+
+describe("the light scan's schedule", () => {
+  it("scans at the configured interval, and less often when the board would spend more than its share", async () => {
+    const { scanIntervalMs } = await import("../../worker/supervisor/workspace-scan.ts");
+    const defaults = parseWorkspaceConfig({ ...config, reconcile: {} });
+    expect(scanIntervalMs(defaults, 2)).toBe(15 * 60_000); // 2 pages: 8 points an hour
+    expect(scanIntervalMs(defaults, 11)).toBe(Math.ceil((11 * 3_600_000) / 40)); // 2,000 items: ~16.5 min
+    expect(scanIntervalMs(defaults, 50)).toBe(75 * 60_000); // 10,000 items: 40 points an hour
   });
 });

@@ -1,15 +1,16 @@
 /**
- * The built-in `codex` template against the real Codex CLI (npm `@openai/codex`): local mode,
- * the real daemon process, real git, and Codex pointed at a scripted model endpoint on loopback
- * through a config.toml in `--agent-home-template`. Codex runs the scripted shell command that
- * commits and pushes, then ends its turn.
+ * The built-in `codex` template on its one-shot channel (`codex exec`) against the real Codex CLI
+ * (npm `@openai/codex`): local mode, the real daemon process, real git, and Codex pointed at a
+ * scripted model endpoint on loopback through a config.toml in `--agent-home-template`. Codex
+ * runs the scripted shell command that commits and pushes, then ends its turn.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import { CODEX_BIN, MODEL_KEY, writeCodexHome } from "../support/real-agents.ts";
 import {
   startScriptedModelServer,
   userText,
@@ -19,7 +20,6 @@ import { agentToken, git, makeRepo, repoState } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const BRANCH = "subfeature/task/21-pricing-page";
-const MODEL_KEY = "scripted-model-key";
 const persistTo = `.wrangler/test-real-agent-cli-${process.pid}`;
 let mode: LocalMode;
 let model: ScriptedModelServer;
@@ -51,22 +51,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "wf-real-agent-"));
   const { clone } = await makeRepo(dir);
 
-  const codexHome = join(dir, "codex-home-template");
-  await mkdir(codexHome);
-  await writeFile(
-    join(codexHome, "config.toml"),
-    [
-      'model = "scripted"',
-      'model_provider = "scripted"',
-      "",
-      "[model_providers.scripted]",
-      'name = "Scripted model server"',
-      `base_url = "${model.baseUrl}"`,
-      'wire_api = "responses"',
-      'env_key = "SCRIPTED_MODEL_KEY"',
-      "",
-    ].join("\n"),
-  );
+  const codexHome = await writeCodexHome(dir, model);
 
   const token = await agentToken(mode, FRONTEND);
   daemon = spawn(
@@ -83,8 +68,11 @@ beforeAll(async () => {
       join(dir, "runs"),
       "--agent",
       "codex",
+      // The one-shot `codex exec` channel (a user's choice); the live channels have their own tests.
+      "--agent-channel",
+      "one-shot",
       "--agent-bin",
-      resolve("node_modules/.bin/codex"),
+      CODEX_BIN,
       "--agent-home-template",
       codexHome,
       "--agent-env",
@@ -116,7 +104,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 60_000);
 
-describe("the built-in codex template with the real Codex CLI", () => {
+describe("the built-in codex template with the real Codex CLI, one-shot (codex exec)", () => {
   it("finishes the dispatched Ready item's run as succeeded", async () => {
     const outcome = async (): Promise<string | null | undefined> =>
       (await repoState(mode, FRONTEND)).runs.find((r) => r.number === 21)?.outcome;

@@ -40,6 +40,29 @@ describe("config", () => {
     });
   });
 
+  it("runs codex and claude on their live channels by default, and takes one-shot, a stop grace and a scope timeout", () => {
+    const defaults = parseCommandLine(base, { WORKER_FACTORY_AGENT_TOKEN: "t" });
+    if (defaults.help) throw new Error("unexpected help");
+    expect(defaults.config).toMatchObject({
+      agentChannel: "live",
+      stopGraceSeconds: 30,
+      scopeTimeoutSeconds: 300,
+    });
+    const chosen = parseCommandLine(
+      [...base, "--agent-channel", "one-shot", "--stop-grace", "5", "--scope-timeout", "60"],
+      { WORKER_FACTORY_AGENT_TOKEN: "t" },
+    );
+    if (chosen.help) throw new Error("unexpected help");
+    expect(chosen.config).toMatchObject({
+      agentChannel: "one-shot",
+      stopGraceSeconds: 5,
+      scopeTimeoutSeconds: 60,
+    });
+    expect(problems([...base, "--agent-channel", "stream"])).toEqual([
+      "agentChannel (--agent-channel): expected one of live | one-shot",
+    ]);
+  });
+
   it("reads a JSON config file and lets flags override it", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "wf-config-"));
     const file = path.join(dir, "agent.json");

@@ -216,11 +216,13 @@ describe("steering", () => {
     expect(finished.reason).toBe("stopped by steering: priority changed");
   });
 
-  it("append_context lands in the prompt file of a running agent", async () => {
+  it("append_context to an agent without a live channel lands in its prompt file and restarts it, said in the run log and reported fell_back", async () => {
     harness = await startHarness({ agent: "wait-then-commit.sh" });
     const frame = dispatchFrame();
     harness.server.dispatch(frame);
     await harness.server.waitFor(isType("run_started", (f) => f.runId === frame.runId));
+    // The agent is running (it recorded its start), so the restart is a second start.
+    await waitForFile(path.join(runDir(harness.repos, frame.runId), "starts"));
     const steer = {
       id: "steer-ctx-1",
       runId: frame.runId,
@@ -231,7 +233,11 @@ describe("steering", () => {
       text: "Also log the fence.",
     };
     harness.server.steer(steer);
-    await harness.server.waitFor(isType("steer_applied", (f) => f.steerId === "steer-ctx-1"));
+    const applied = await harness.server.waitFor(isType("steer_applied", (f) => f.steerId === "steer-ctx-1"));
+    expect(applied.effect).toBe("fell_back");
+    expect(applied.detail).toBe(
+      "the custom agent command takes its prompt once, at start (no live input channel): restarted in the same worktree with the refreshed prompt",
+    );
     // Applied once: the same steer again is acked and dropped.
     harness.server.steer(steer);
     await harness.server.waitForNext(isType("ack", (f) => f.id === "steer-ctx-1"));
@@ -240,8 +246,12 @@ describe("steering", () => {
     expect(prompt).toContain("### Additional context (new info)");
     expect(prompt).toContain("```text\nAlso log the fence.\n```");
     expect(prompt.split("Also log the fence.")).toHaveLength(2);
+    expect(readFileSync(path.join(dir, "agent.log"), "utf8")).toContain(
+      "steering steer-ctx-1 fell back to a checkpoint and restart",
+    );
     writeFileSync(path.join(dir, "go"), "go");
-    await harness.server.waitFor(finishedFor(frame.runId));
+    expect((await harness.server.waitFor(finishedFor(frame.runId))).outcome).toBe("succeeded");
+    expect(readFileSync(path.join(dir, "starts"), "utf8").trim().split("\n")).toHaveLength(2);
     expect(harness.server.of("steer_applied").filter((f) => f.steerId === "steer-ctx-1")).toHaveLength(1);
   });
 

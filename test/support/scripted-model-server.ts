@@ -1,101 +1,56 @@
 /**
- * A scripted model endpoint on 127.0.0.1 that speaks just enough of the OpenAI Responses API
- * (`POST /v1/responses`, streamed as SSE) for Codex CLI to finish one turn: it answers a new
- * task with one `exec_command` tool call, and the tool's output with a final assistant message.
- * It records every request so a test can check what the agent sent.
+ * A scripted model endpoint on 127.0.0.1 for the real agent CLIs: the OpenAI Responses API
+ * (`POST /v1/responses`) for Codex and the Anthropic Messages API (`POST /v1/messages`) for
+ * Claude Code, both streamed as SSE. It answers each request with the script's step for the
+ * conversation so far (a shell tool call, a final message, or silence) and records every
+ * request, with the conversation's text, so a test can check what the agent sent and when.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import {
+  MessagesRequest,
+  messagesAnswer,
+  messagesText,
+  messagesToolResults,
+  offersBash,
+} from "./anthropic-messages.ts";
+import { answerLabel, scriptSteps, stepFor, type ScriptOptions } from "./model-script.ts";
+import {
+  offersExecCommand,
+  ResponsesRequest,
+  responsesAnswer,
+  responsesText,
+  responsesToolOutputs,
+} from "./responses-api.ts";
 
-const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
-const MessageItem = z.looseObject({
-  type: z.literal("message"),
-  role: z.string(),
-  content: z.union([z.string(), z.array(ContentPart)]),
-});
-const FunctionCallOutputItem = z.looseObject({
-  type: z.literal("function_call_output"),
-  call_id: z.string(),
-  output: z.unknown(),
-});
-const InputItem = z.union([MessageItem, FunctionCallOutputItem, z.looseObject({ type: z.string() })]);
-const ResponsesRequest = z.looseObject({
-  model: z.string(),
-  stream: z.boolean().optional(),
-  input: z.array(InputItem),
-  tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional() })).optional(),
-});
-export type ResponsesRequest = z.infer<typeof ResponsesRequest>;
+export { toolOutput, userText, type ResponsesRequest } from "./responses-api.ts";
+export type { ScriptOptions, ScriptStep } from "./model-script.ts";
 
 export interface RecordedRequest {
   method: string;
   path: string;
-  /** The `authorization` header, e.g. `Bearer <the key named by the provider's env_key>`. */
+  api: "responses" | "messages" | null;
+  /** `authorization`, or Anthropic's `x-api-key` as `Bearer <key>`. */
   authorization: string | null;
   /** The parsed body of a well-formed `POST /v1/responses`, else null. */
   body: ResponsesRequest | null;
-  /** What the server answered: `tool_call`, `final_message`, or the error it sent back. */
+  /** Every text of the conversation the request carried (messages of any role, tool outputs). */
+  text: string;
+  /** What the server answered: `tool_call`, `final_message`, `hang`, or the error it sent back. */
   answer: string;
-}
-
-export interface ScriptOptions {
-  /** Shell command the model asks the agent to run in its working directory. */
-  command: string;
-  /** Text of the final assistant message, sent once the command's output comes back. */
-  finalMessage: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface ScriptedModelServer {
-  /** Base URL for a provider config, ending in `/v1`. */
+  /** Base URL for a Codex provider config, ending in `/v1`. */
   baseUrl: string;
+  /** ANTHROPIC_BASE_URL for Claude Code (no `/v1`). */
+  anthropicBaseUrl: string;
   requests: RecordedRequest[];
+  /** Resolves with the first recorded request (already in or still to come) that matches. */
+  waitForRequest(match: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
-}
-
-/** The text of every user message in a request, in order. */
-export function userText(body: ResponsesRequest): string {
-  const texts: string[] = [];
-  for (const item of body.input) {
-    const message = MessageItem.safeParse(item);
-    if (!message.success || message.data.role !== "user") continue;
-    const { content } = message.data;
-    if (typeof content === "string") texts.push(content);
-    else for (const part of content) if (part.text !== undefined) texts.push(part.text);
-  }
-  return texts.join("\n");
-}
-
-/** The output the agent sent back for a tool call, as text, or null if there is none. */
-export function toolOutput(body: ResponsesRequest, callId: string): string | null {
-  for (const item of body.input) {
-    const output = FunctionCallOutputItem.safeParse(item);
-    if (output.success && output.data.call_id === callId) {
-      const value = output.data.output;
-      return typeof value === "string" ? value : JSON.stringify(value);
-    }
-  }
-  return null;
-}
-
-const CALL_ID = "call_scripted_1";
-const usage = {
-  input_tokens: 1,
-  input_tokens_details: { cached_tokens: 0 },
-  output_tokens: 1,
-  output_tokens_details: { reasoning_tokens: 0 },
-  total_tokens: 2,
-};
-
-/** The SSE events of one response holding a single output item. */
-function sseForItem(responseId: string, item: Record<string, unknown>): string {
-  const events = [
-    { type: "response.created", response: { id: responseId } },
-    { type: "response.output_item.added", output_index: 0, item },
-    { type: "response.output_item.done", output_index: 0, item },
-    { type: "response.completed", response: { id: responseId, usage } },
-  ];
-  return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join("");
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -107,114 +62,110 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-/** Answers with a 400 (not retried by Codex) whose message says what was wrong. */
+/** Answers with a 400 (retried by neither CLI) whose message says what was wrong. */
 function fail(response: ServerResponse, message: string): string {
   response.writeHead(400, { "content-type": "application/json" });
   response.end(
     JSON.stringify({
+      type: "error",
       error: { message: `scripted model server: ${message}`, type: "invalid_request_error" },
     }),
   );
   return `error: ${message}`;
 }
 
-export async function startScriptedModelServer(script: ScriptOptions): Promise<ScriptedModelServer> {
-  const requests: RecordedRequest[] = [];
-  let responses = 0;
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<RecordedRequest> => {
+export async function startScriptedModelServer(script: ScriptOptions): Promise<ScriptedModelServer> {
+  const steps = scriptSteps(script);
+  const requests: RecordedRequest[] = [];
+  const waiters = new Set<(request: RecordedRequest) => void>();
+  let answered = 0;
+
+  type Answer = Pick<RecordedRequest, "api" | "body" | "text" | "answer">;
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<Answer> => {
     const method = request.method ?? "";
     const path = (request.url ?? "").split("?")[0] ?? "";
-    const authorization = request.headers.authorization ?? null;
-    const text = await readBody(request);
-    if (method !== "POST" || path !== "/v1/responses") {
-      return {
-        method,
-        path,
-        authorization,
-        body: null,
-        answer: fail(response, `no route ${method} ${path}`),
-      };
+    const raw = await readBody(request);
+    // Claude Code checks that the endpoint answers before its first request.
+    if (method === "HEAD") {
+      response.writeHead(200).end();
+      return { api: null, body: null, text: "", answer: "head" };
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { method, path, authorization, body: null, answer: fail(response, "body is not JSON") };
+    const json = parseJson(raw);
+    const n = ++answered;
+    if (method === "POST" && path === "/v1/responses") {
+      const parsed = ResponsesRequest.safeParse(json);
+      if (!parsed.success)
+        return { api: "responses", body: null, text: "", answer: fail(response, "unexpected body") };
+      const body = parsed.data;
+      const text = responsesText(body);
+      const step = stepFor(steps, responsesToolOutputs(body));
+      const reply = (answer: string): Answer => ({ api: "responses", body, text, answer });
+      if (body.stream !== true) return reply(fail(response, "only stream: true is scripted"));
+      if ("command" in step && !offersExecCommand(body))
+        return reply(fail(response, "the request offers no exec_command tool"));
+      if ("hang" in step) return reply("hang");
+      const calls = responsesToolOutputs(body) + 1;
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      response.end(
+        responsesAnswer(step, {
+          response: `resp_scripted_${n}`,
+          item: `item_scripted_${n}`,
+          call: `call_scripted_${calls}`,
+        }),
+      );
+      return reply(answerLabel(step));
     }
-    const parsed = ResponsesRequest.safeParse(json);
-    if (!parsed.success) {
-      return {
-        method,
-        path,
-        authorization,
-        body: null,
-        answer: fail(response, `unexpected body: ${parsed.error.message}`),
-      };
+    if (method === "POST" && path === "/v1/messages") {
+      const parsed = MessagesRequest.safeParse(json);
+      if (!parsed.success)
+        return { api: "messages", body: null, text: "", answer: fail(response, "unexpected body") };
+      const body = parsed.data;
+      const text = messagesText(body);
+      const step = stepFor(steps, messagesToolResults(body));
+      const reply = (answer: string): Answer => ({ api: "messages", body: null, text, answer });
+      if ("command" in step && !offersBash(body))
+        return reply(fail(response, "the request offers no Bash tool"));
+      if ("hang" in step) return reply("hang");
+      const ids = { message: `msg_scripted_${n}`, tool: `toolu_scripted_${messagesToolResults(body) + 1}` };
+      const answer = messagesAnswer(step, ids, body.model, body.stream === true);
+      response.writeHead(200, { "content-type": answer.contentType, "cache-control": "no-cache" });
+      response.end(answer.body);
+      return reply(answerLabel(step));
     }
-    const body = parsed.data;
-    if (body.stream !== true)
-      return { method, path, authorization, body, answer: fail(response, "only stream: true is scripted") };
+    return { api: null, body: null, text: "", answer: fail(response, `no route ${method} ${path}`) };
+  };
 
-    const responseId = `resp_scripted_${++responses}`;
-    let answer: string;
-    let item: Record<string, unknown>;
-    if (toolOutput(body, CALL_ID) !== null) {
-      answer = "final_message";
-      item = {
-        type: "message",
-        id: `msg_scripted_${responses}`,
-        role: "assistant",
-        status: "completed",
-        content: [{ type: "output_text", text: script.finalMessage, annotations: [] }],
-      };
-    } else if (userText(body) !== "") {
-      const hasTool = body.tools?.some((tool) => tool.name === "exec_command") ?? false;
-      if (!hasTool)
-        return {
-          method,
-          path,
-          authorization,
-          body,
-          answer: fail(response, "the request offers no exec_command tool"),
-        };
-      answer = "tool_call";
-      item = {
-        type: "function_call",
-        id: `fc_scripted_${responses}`,
-        call_id: CALL_ID,
-        name: "exec_command",
-        arguments: JSON.stringify({ cmd: script.command, login: false, tty: false, yield_time_ms: 30_000 }),
-        status: "completed",
-      };
-    } else {
-      return {
-        method,
-        path,
-        authorization,
-        body,
-        answer: fail(response, "neither a user message nor the scripted tool's output"),
-      };
-    }
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    response.end(sseForItem(responseId, item));
-    return { method, path, authorization, body, answer };
+  const record = (request: IncomingMessage, answer: Answer, at: number): void => {
+    const apiKey = request.headers["x-api-key"];
+    const recorded: RecordedRequest = {
+      method: request.method ?? "",
+      path: (request.url ?? "").split("?")[0] ?? "",
+      authorization:
+        request.headers.authorization ?? (typeof apiKey === "string" ? `Bearer ${apiKey}` : null),
+      at,
+      ...answer,
+    };
+    requests.push(recorded);
+    for (const waiter of [...waiters]) waiter(recorded);
   };
 
   const server = createServer((request, response) => {
+    const at = Date.now();
     handle(request, response).then(
-      (recorded) => requests.push(recorded),
+      (answer) => record(request, answer, at),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        requests.push({
-          method: request.method ?? "",
-          path: request.url ?? "",
-          authorization: request.headers.authorization ?? null,
-          body: null,
-          answer: `error: ${message}`,
-        });
         if (!response.headersSent) fail(response, message);
         else response.end();
+        record(request, { api: null, body: null, text: "", answer: `error: ${message}` }, at);
       },
     );
   });
@@ -225,7 +176,26 @@ export async function startScriptedModelServer(script: ScriptOptions): Promise<S
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    anthropicBaseUrl: `http://127.0.0.1:${port}`,
     requests,
+    waitForRequest(match, timeoutMs = 60_000) {
+      const seen = requests.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const seenSoFar = requests.map((r) => `${r.method} ${r.path}: ${r.answer}`).join(", ");
+          reject(new Error(`no matching model request within ${timeoutMs} ms; saw: ${seenSoFar}`));
+        }, timeoutMs);
+        const waiter = (recorded: RecordedRequest): void => {
+          if (!match(recorded)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(recorded);
+        };
+        waiters.add(waiter);
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

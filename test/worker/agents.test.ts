@@ -56,6 +56,27 @@ describe("GET /agents/connect", () => {
     socket.close(1000);
   });
 
+  it("takes a scope_request as a frame of the protocol, refused for a run it does not know", async () => {
+    const response = await connect(BACKEND, await agentTokenFor(KEY, BACKEND));
+    const socket = response.webSocket!;
+    socket.accept();
+    const welcome = nextFrame(socket);
+    socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "test-agent", capacity: 0, runs: [] }));
+    await welcome;
+    const reply = nextFrame(socket);
+    socket.send(
+      JSON.stringify({
+        type: "scope_request",
+        id: "sr-1",
+        runId: "no-such-run",
+        fence: 7,
+        paths: ["docs/a.md"],
+      }),
+    );
+    expect(await reply).toMatchObject({ type: "reply", id: "sr-1", ok: false, error: "unknown_run" });
+    socket.close(1000);
+  });
+
   it("answers a malformed frame with a typed error frame", async () => {
     const response = await connect(BACKEND, await agentTokenFor(KEY, BACKEND));
     const socket = response.webSocket!;

@@ -142,7 +142,7 @@ export function unresolvedDependencyRefs(
 const closedAsCompleted = (state: Pick<IssueState, "state" | "stateReason">): boolean =>
   state.state === "CLOSED" && (state.stateReason === null || state.stateReason.toUpperCase() === "COMPLETED");
 
-function dependencyState(
+export function dependencyState(
   ref: IssueRef,
   onBoard: Map<string, BoardItem>,
   known: Map<string, IssueState>,

@@ -93,6 +93,20 @@ export const StatusValues = z
   .strict();
 export type StatusValues = z.infer<typeof StatusValues>;
 
+export const NOTIFICATION_KINDS = ["qa_waiting", "parked", "stale_claim", "low_budget"] as const;
+
+/** An outgoing webhook (Slack-compatible JSON) for when a person is needed; off without a URL. */
+export const NotificationSettings = z
+  .object({
+    webhookUrl: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+    /** Which causes are sent. */
+    on: z.array(z.enum(NOTIFICATION_KINDS)).default([...NOTIFICATION_KINDS]),
+    /** GraphQL points left below which `low_budget` is sent (once per hourly window). */
+    lowBudgetPoints: z.number().int().min(0).default(500),
+  })
+  .strict();
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+
 export const WorkspaceConfig = z
   .object({
     $schema: z.string().optional(),
@@ -135,11 +149,14 @@ export const WorkspaceConfig = z
         hookId: z.number().int().positive().optional(),
         /** The light scan (ids, `updatedAt`, state of items not done) runs at most this often. */
         scanMinutes: z.number().int().min(1).default(15),
+        /** ...and less often on a large board, so that scans spend at most this many points an hour. */
+        scanPointsPerHour: z.number().int().min(1).default(40),
         /** Every item, Done ones included, is read in full at most this often (and at first start). */
         fullReadHours: z.number().int().min(1).default(24),
       })
       .strict()
-      .default({ scanMinutes: 15, fullReadHours: 24 }),
+      .default({ scanMinutes: 15, scanPointsPerHour: 40, fullReadHours: 24 }),
+    notifications: NotificationSettings.default(NotificationSettings.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

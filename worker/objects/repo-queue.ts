@@ -10,6 +10,8 @@ import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { findRepo, type RepoConfig } from "../config/workspace-config.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
+import type { ItemStamp } from "../board/board-client.ts";
+import type { ReconcileResult } from "../queue/reconcile-board.ts";
 import type { Budget } from "../board/api-budget.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
@@ -33,6 +35,9 @@ import { RUN_SECRET_SCHEMA, Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
+// Operator actions (issue 9): the block at the end of the class.
+import * as operator from "../queue/operator-actions.ts";
+import type { Explanation } from "../queue/explain-item.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -182,14 +187,24 @@ export class RepoQueue extends DurableObject<AppEnv> {
   }
 
   /**
-   * Reconciles with the board when due (the cron's backstop), or now when `force`d; a full
-   * read when `full` or when the long interval has passed.
+   * The backstop's full read of this repo's items, when it is due (first start, the long
+   * interval) or asked for with `full`; the light scan comes from the supervisor (`applyScan`).
    */
-  async reconcile(repo: string, request: { force?: boolean; full?: boolean } = {}): Promise<RepoOutcome> {
+  async reconcile(repo: string, request: { full?: boolean } = {}): Promise<RepoOutcome> {
     this.#meta.setOnce("repo", repo);
-    const result = await this.#serial(() => this.#guarded(() => this.#repoLoop().reconcile(request)));
+    return this.#reconciled(() => this.#repoLoop().reconcile(request));
+  }
+
+  /** This repo's share of the supervisor's light scan of the items not done. */
+  async applyScan(repo: string, stamps: ItemStamp[], found: BoardItem[]): Promise<RepoOutcome> {
+    this.#meta.setOnce("repo", repo);
+    return this.#reconciled(() => this.#repoLoop().applyScan(stamps, found));
+  }
+
+  async #reconciled(work: () => Promise<ReconcileResult>): Promise<RepoOutcome> {
+    const result = await this.#serial(() => this.#guarded(work));
     if (result === null) return { applied: false, completions: [], index: null };
-    if (result.changed || request.force === true) await this.#serial(() => this.#pass());
+    if (result.changed) await this.#serial(() => this.#pass());
     await this.#armAlarm();
     return { applied: result.kind !== "none", completions: result.completions, index: result.index };
   }
@@ -453,4 +468,71 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#chain = next.catch(() => undefined);
     return next;
   }
+
+  // ─── Operator actions (issue 9) ─────────────────────────────────────────────────────────
+  // RPC for `wf` and /api/*, by item number. Each delegates to worker/queue/operator-actions.ts;
+  // board writes go through #serial like every pass, and a change asks for a gate pass.
+
+  /** Why an item is or is not running, with the gate's inputs, from the mirror. */
+  async explainItem(repo: string, number: number): Promise<Explanation | null> {
+    this.#meta.setOnce("repo", repo);
+    return operator.explain(this.#operatorDeps(), number);
+  }
+
+  /** Steers the item's live run; the frame id comes from source event, run and command. */
+  async steerItem(
+    repo: string,
+    number: number,
+    input: Omit<SteerInput, "runId">,
+  ): Promise<SteerResult & { runId?: string }> {
+    this.#meta.setOnce("repo", repo);
+    return operator.steerItem(this.#operatorDeps(), number, input);
+  }
+
+  /** Retry now (a backoff cut short) or unpark (attempts reset, Status back to Ready). */
+  async retryItem(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.retry(this.#operatorDeps(), number));
+    if (result.ok && result.changed) this.#requestPass();
+    return result;
+  }
+
+  /** Clears a person's claim whose lease has passed, after reading the item again. */
+  async releaseStaleClaim(repo: string, number: number): Promise<operator.ActionResult> {
+    this.#meta.setOnce("repo", repo);
+    const result = await this.#serial(() => operator.releaseStaleClaim(this.#operatorDeps(), number));
+    if (result.ok && result.changed) this.#requestPass();
+    return result;
+  }
+
+  /** Pauses or resumes dispatch, saying whether anything changed (a repeat changes nothing). */
+  async setPausedOnce(repo: string, paused: boolean): Promise<{ changed: boolean }> {
+    this.#meta.setOnce("repo", repo);
+    if ((this.#meta.get("paused") === "1") === paused) return { changed: false };
+    await this.setPaused(repo, paused);
+    return { changed: true };
+  }
+
+  #operatorDeps(): operator.OperatorDeps {
+    const config = loadWorkspaceConfig(this.env);
+    const loop = this.#repoLoop();
+    const repo = findRepo(config, this.#meta.get("repo") ?? "");
+    if (!repo)
+      throw new Error(`RepoQueue ${this.#meta.get("repo") ?? "(unnamed)"} is not a repo of the workspace`);
+    return {
+      config,
+      repo,
+      queue: this.#queue,
+      runs: this.#runs,
+      mirror: this.#mirror,
+      dependencyStates: () => this.#depStates.all(),
+      board: boardFor(this.env, config, this.#meta),
+      steer: (input) => loop.steer(input),
+      paused: () => this.#meta.get("paused") === "1",
+      agents: () => connectedAgents(this.ctx.getWebSockets(AGENT_TAG)).length,
+      transaction: (work) => this.ctx.storage.transactionSync(work),
+      now: Date.now,
+    };
+  }
+  // ─── end of operator actions ────────────────────────────────────────────────────────────
 }

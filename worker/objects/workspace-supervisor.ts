@@ -19,6 +19,7 @@ import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { Indexes, INDEXES_SCHEMA } from "../supervisor/indexes.ts";
 import { absorbOutcome } from "../supervisor/fan-out.ts";
 import { routeEvent } from "../supervisor/routing.ts";
+import { scanDue, scanWorkspace } from "../supervisor/workspace-scan.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
 import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
 import { pruneSupervisorJournals } from "../supervisor/prune-journals.ts";
@@ -31,6 +32,18 @@ import { Meta, META_SCHEMA } from "../queue/meta.ts";
 import type { RepoOutcome } from "./repo-queue.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
+import type { RepoQueueState } from "./repo-queue.ts";
+// Operator directives and notifications (issue 9): the block at the end of the class.
+import * as operatorDirectives from "../supervisor/operator-directives.ts";
+import type { ActionResult } from "../queue/operator-actions.ts";
+import { attentionCauses } from "../supervisor/attention.ts";
+import {
+  notify,
+  NotificationLog,
+  type NotificationCause,
+  type NotifyOutcome,
+  type SentNotification,
+} from "../supervisor/notifications.ts";
 
 const SUPERVISOR_MIGRATIONS = [
   DELIVERIES_SCHEMA + INBOX_SCHEMA,
@@ -181,33 +194,53 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   /**
    * The backstop, from the Cron Trigger or the operator: resolves items that waited for the
    * board, asks GitHub to redeliver what failed to reach us (when the hook id is configured),
-   * then has every RepoQueue reconcile — a light scan when due, a full read rarely (`force`
-   * makes each scan now; `full` reads every item).
+   * reads a repo in full when that is due (rarely), and runs the light scan of the items not
+   * done when it is due (`force`: now; `full`: every repo in full too).
    */
   async reconcile(
     request: { force?: boolean; full?: boolean } = {},
-  ): Promise<{ resolved: number; redelivered: number; repos: number; reconciled: number }> {
+  ): Promise<{ resolved: number; redelivered: number; repos: number; reconciled: number; scanned: boolean }> {
     const awaiting = this.#inbox.list("awaiting");
     for (const entry of awaiting) {
       if (entry.event.kind === "project_item") await this.#resolveItem(entry, entry.event.itemId);
     }
     const redelivered = await this.#redeliverFailed();
     const config = loadWorkspaceConfig(this.env);
-    const outcomes = await Promise.all(
-      config.repos.map(async (repo) => ({
-        repo: repo.name,
-        outcome: await this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name, request),
-      })),
-    );
-    for (const { repo, outcome } of outcomes) {
-      await absorbOutcome(this.#fanOut(), repo, outcome);
-      if (outcome.index?.replace === true) this.#values.set(`indexed:${repo}`, String(Date.now()));
+    await this.#ensureIndexed();
+    let reconciled = 0;
+    for (const repo of config.repos) {
+      const outcome = await this.env.REPO_QUEUE.getByName(repo.name).reconcile(repo.name, {
+        full: request.full === true,
+      });
+      await absorbOutcome(this.#fanOut(), repo.name, outcome);
+      if (outcome.index?.replace === true) this.#values.set(`indexed:${repo.name}`, String(Date.now()));
+      if (outcome.applied) reconciled += 1;
     }
+    const scanned = scanDue(this.#values, config, Date.now(), request.force === true);
+    if (scanned) {
+      const byRepo = await scanWorkspace(
+        this.#boardClient(),
+        this.#indexes,
+        config,
+        this.#values,
+        Date.now(),
+      );
+      for (const [repo, scan] of byRepo) {
+        const outcome = await this.env.REPO_QUEUE.getByName(repo).applyScan(repo, scan.stamps, scan.found);
+        await absorbOutcome(this.#fanOut(), repo, outcome);
+        if (outcome.applied) reconciled += 1;
+      }
+    }
+    // operator hook (issue 9): parked items and a low budget, from each queue's state (no GitHub call)
+    this.#notifyAttention(
+      await Promise.all(config.repos.map((repo) => this.env.REPO_QUEUE.getByName(repo.name).state())),
+    );
     return {
       resolved: awaiting.length - this.#inbox.list("awaiting").length,
       redelivered,
       repos: config.repos.length,
-      reconciled: outcomes.filter(({ outcome }) => outcome.applied).length,
+      reconciled,
+      scanned,
     };
   }
 
@@ -338,7 +371,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
   async syncQa(repo: string, waiting: Omit<QaEntry, "repo">[]): Promise<void> {
-    this.#qa.sync(repo, waiting, Date.now());
+    directives.syncQa(this.#directives(), repo, waiting); // operator hook (issue 9): QA waiting notices
   }
 
   /** The operator's QA verdict, handed to the item's RepoQueue; the item leaves the sequence. */
@@ -370,6 +403,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       qa: this.#qa,
       repoQueue: (repo) => this.env.REPO_QUEUE.getByName(repo),
       now: Date.now,
+      notify: (cause) => this.notify(cause), // operator hook (issue 9)
     };
   }
 
@@ -407,6 +441,62 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       record();
     });
   }
+
+  // ─── Operator directives and notifications (issue 9) ────────────────────────────────────
+  // RPC for `wf` and /api/* by item, delegating to supervisor/operator-directives.ts, and the
+  // one entry point of outgoing notifications (supervisor/notifications.ts).
+
+  async steerItem(
+    repo: string,
+    number: number,
+    input: operatorDirectives.ItemSteerInput,
+  ): Promise<SteerResult & { runId?: string }> {
+    return operatorDirectives.steerItem(this.#directives(), repo, number, input);
+  }
+
+  async retryItem(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.retryItem(this.#directives(), repo, number);
+  }
+
+  async releaseClaim(repo: string, number: number): Promise<ActionResult> {
+    return operatorDirectives.releaseClaim(this.#directives(), repo, number);
+  }
+
+  async pauseRepos(
+    repos: string[],
+    paused: boolean,
+  ): Promise<{ repo: string; paused: boolean; changed: boolean }[]> {
+    return operatorDirectives.pauseRepos(this.#directives(), repos, paused);
+  }
+
+  /**
+   * Tells a person, once per cause, when one is needed. Returns at once: the POST runs in the
+   * background and a failure is only logged, so no caller (and no dispatch) waits on it.
+   */
+  notify(cause: NotificationCause): NotifyOutcome {
+    return notify(
+      {
+        config: loadWorkspaceConfig(this.env),
+        log: new NotificationLog(this.ctx.storage.sql),
+        fetch: (input, init) => fetch(input, init),
+        waitUntil: (work) => this.ctx.waitUntil(work),
+        now: Date.now,
+        report: (event, fields) => console.error(JSON.stringify({ event, ...fields })),
+      },
+      cause,
+    );
+  }
+
+  /** The causes notified lately, newest first, with how each send went. */
+  async notifications(limit = 50): Promise<SentNotification[]> {
+    return new NotificationLog(this.ctx.storage.sql).recent(limit);
+  }
+
+  #notifyAttention(states: readonly RepoQueueState[]): void {
+    const named = states.flatMap((state) => (state.repo === null ? [] : [{ ...state, name: state.repo }]));
+    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named)) this.notify(cause);
+  }
+  // ─── end of operator directives and notifications ───────────────────────────────────────
 }
 
 /** The completion an issue event carries by itself (for items that wait on an issue elsewhere). */

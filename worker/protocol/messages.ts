@@ -133,10 +133,35 @@ export const RunFinished = z.object({
   prUrl: z.string().max(2048).nullable(),
 });
 
+/** What a steering command did to the run: reached the live session, restarted it, or could not act. */
+export const SteerEffect = z.enum([
+  /** Reached the running agent (a live message, or the prompt of a run not yet started, or a checkpoint). */
+  "delivered",
+  /** The agent has no live input channel: checkpointed and restarted with the refreshed prompt. */
+  "fell_back",
+  /** Not applied (e.g. the agent had already ended); `detail` says why. */
+  "refused",
+]);
+export type SteerEffect = z.infer<typeof SteerEffect>;
+
 export const SteerApplied = z.object({
   type: z.literal("steer_applied"),
   ...runFrameFields,
   steerId: id,
+  /** Optional for daemons that predate it. */
+  effect: SteerEffect.default("delivered"),
+  detail: z.string().max(2000).default(""),
+});
+
+/**
+ * An agent asks to widen its item's lock (the seed's FAQ: files outside the declared area).
+ * Answered by a `scope_reply` (or a `reply` refusing the frame itself).
+ */
+export const ScopeRequest = z.object({
+  type: z.literal("scope_request"),
+  ...runFrameFields,
+  paths: z.array(z.string().min(1).max(1000)).min(1).max(100),
+  reason: z.string().max(2000).default(""),
 });
 
 export const AgentMessage = z.discriminatedUnion("type", [
@@ -146,6 +171,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   RunStarted,
   RunFinished,
   SteerApplied,
+  ScopeRequest,
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
@@ -182,13 +208,31 @@ export const Steer = z.object({
   text: z.string().default(""),
 });
 
+/**
+ * The RepoQueue's verdict on a `scope_request`: granted (the lock widened to `lockKeys`, the
+ * board updated) or refused with the seed's conflict message. Acked and applied once.
+ */
+export const ScopeReply = z.object({
+  type: z.literal("scope_reply"),
+  id,
+  requestId: id,
+  runId,
+  granted: z.boolean(),
+  reason: z.string().max(4000).default(""),
+  /** The item's lock keys after the verdict. */
+  lockKeys: z.array(z.string()).max(1000).default([]),
+});
+
 /** Answer to a state-changing agent frame: applied, or refused with why. */
 export const Reply = z.object({
   type: z.literal("reply"),
   id,
   ok: z.boolean(),
-  /** `unauthorized`: the frame did not prove the run's secret (it is not the run's daemon). */
-  error: z.enum(["stale_fence", "unknown_run", "invalid", "unauthorized"]).nullable(),
+  /**
+   * `unauthorized`: the frame did not prove the run's secret (it is not the run's daemon).
+   * `unsupported`: this RepoQueue does not handle the frame's type (only sent for frame types newer than v1).
+   */
+  error: z.enum(["stale_fence", "unknown_run", "invalid", "unauthorized", "unsupported"]).nullable(),
   message: z.string().default(""),
 });
 
@@ -198,7 +242,15 @@ export const ErrorFrame = z.object({
   message: z.string(),
 });
 
-export const ServerMessage = z.discriminatedUnion("type", [Welcome, Dispatch, Steer, Reply, ErrorFrame, Ack]);
+export const ServerMessage = z.discriminatedUnion("type", [
+  Welcome,
+  Dispatch,
+  Steer,
+  ScopeReply,
+  Reply,
+  ErrorFrame,
+  Ack,
+]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };

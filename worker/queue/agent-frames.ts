@@ -11,7 +11,7 @@ import { runSecretRefusal } from "./run-secret.ts";
 
 type RunFrame = Extract<
   AgentMessage,
-  { type: "heartbeat" | "run_started" | "run_finished" | "steer_applied" }
+  { type: "heartbeat" | "run_started" | "run_finished" | "steer_applied" | "scope_request" }
 >;
 type Reply = Extract<ServerMessage, { type: "reply" }>;
 
@@ -59,7 +59,18 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
         deps.outbox.ack(frame.steerId);
         break;
     }
-    reply = { type: "reply", id: frame.id, ok: true, error: null, message: "" };
+    reply =
+      frame.type === "scope_request"
+        ? // Until the RepoQueue gates a widened scope (issue 11, worker side), never widen a lock
+          // unchecked: the daemon tells the agent to stay in scope and the run goes on.
+          {
+            type: "reply",
+            id: frame.id,
+            ok: false,
+            error: "unsupported",
+            message: "this Worker does not widen a run's scope yet; stay within the lock scope",
+          }
+        : { type: "reply", id: frame.id, ok: true, error: null, message: "" };
   }
   const text = JSON.stringify(reply);
   deps.outbox.recordApplied(frame.id, text, deps.now());

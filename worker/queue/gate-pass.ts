@@ -137,18 +137,18 @@ function syncQueue(deps: LoopDeps): void {
   const { config, queue, mirror, repo } = deps;
   const now = deps.now();
   const wanted = new Set([norm(config.statuses.ready), norm(config.statuses.qaRequired)]);
+  const rows = new Map(queue.list().map((row) => [row.number, row]));
   deps.transaction(() => {
     for (const item of mirror.items()) {
       if (item.number === null || item.contentType !== "Issue" || norm(item.repo) !== norm(repo.name))
         continue;
-      if (queue.get(item.number) === null && !wanted.has(norm(item.fields.status))) continue;
-      queue.upsert({
-        number: item.number,
-        itemId: item.itemId,
-        title: item.title,
-        priorityRank: priorityRank(deps, item),
-        now,
-      });
+      const row = rows.get(item.number);
+      if (row === undefined && !wanted.has(norm(item.fields.status))) continue;
+      const rank = priorityRank(deps, item);
+      // Written only when something shown changed: a pass must not rewrite the whole queue.
+      if (row && row.title === item.title && row.priorityRank === rank && row.itemId === item.itemId)
+        continue;
+      queue.upsert({ number: item.number, itemId: item.itemId, title: item.title, priorityRank: rank, now });
     }
   });
 }

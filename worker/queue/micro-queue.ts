@@ -97,8 +97,26 @@ export class MicroQueue {
     return item;
   }
 
+  /** The numbers of every item in the queue (one read, for a pass over the mirror). */
+  numbers(): Set<number> {
+    return new Set(
+      this.#sql
+        .exec<{ number: number }>("SELECT number FROM items")
+        .toArray()
+        .map((row) => row.number),
+    );
+  }
+
+  /** Records the gate's verdict; a pass that finds it unchanged writes nothing. */
   setVerdict(number: number, verdict: string, reason: string): void {
-    this.#sql.exec("UPDATE items SET verdict = ?, reason = ? WHERE number = ?", verdict, reason, number);
+    this.#sql.exec(
+      "UPDATE items SET verdict = ?, reason = ? WHERE number = ? AND (verdict IS NOT ? OR reason IS NOT ?)",
+      verdict,
+      reason,
+      number,
+      verdict,
+      reason,
+    );
   }
 
   setState(
@@ -108,12 +126,24 @@ export class MicroQueue {
   ): void {
     const current = this.get(number);
     if (!current) return;
+    const next = {
+      attempts: fields.attempts ?? current.attempts,
+      notBefore: fields.notBefore ?? current.notBefore,
+      reason: fields.reason ?? current.reason,
+    };
+    if (
+      current.state === state &&
+      current.attempts === next.attempts &&
+      current.notBefore === next.notBefore &&
+      current.reason === next.reason
+    )
+      return;
     this.#sql.exec(
       "UPDATE items SET state = ?, attempts = ?, not_before = ?, reason = ? WHERE number = ?",
       state,
-      fields.attempts ?? current.attempts,
-      fields.notBefore ?? current.notBefore,
-      fields.reason ?? current.reason,
+      next.attempts,
+      next.notBefore,
+      next.reason,
       number,
     );
   }

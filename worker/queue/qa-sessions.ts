@@ -59,7 +59,11 @@ export class QaSessions {
       if (!wanted.has(session.number))
         this.#sql.exec("DELETE FROM qa_sessions WHERE number = ?", session.number);
     }
+    const waiting = new Map(this.waiting().map((session) => [session.number, session]));
     for (const item of inQa) {
+      const known = waiting.get(item.number);
+      // Unchanged sessions are not written again: this runs on every pass.
+      if (known && known.title === item.title && known.url === item.url) continue;
       this.#sql.exec(
         `INSERT INTO qa_sessions (number, title, url, state, requested_at) VALUES (?, ?, ?, 'waiting', ?)
          ON CONFLICT (number) DO UPDATE SET title = excluded.title, url = excluded.url,

@@ -1,9 +1,10 @@
 /**
  * Reconciliation of a repo's mirror with the board, sized to the GitHub budget (DESIGN "The
  * GitHub API budget"): a full read of every item only at first start and then at a long
- * interval; otherwise a light scan of the items not done (ids, `updatedAt`, content state:
- * about one point per 100) and a full read of only those that moved, or that left the scan.
- * Also reads, once, the dependencies the mirror cannot answer. Plain module, used by the repo loop.
+ * interval; otherwise the supervisor's light scan of the items not done (ids, `updatedAt`,
+ * content state: about one point per 100), of which this repo reads in full only those that
+ * moved, or that left the scan. Also reads, once, the dependencies the mirror cannot answer.
+ * Plain module, used by the repo loop.
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem, IssueRef, IssueState } from "../board/board-item.ts";
@@ -40,41 +41,34 @@ export interface ReconcileResult {
 
 const NONE: ReconcileResult = { kind: "none", read: 0, completions: [], index: null, changed: false };
 
-/** What is due now: `force` asks for at least a scan (the operator's "reconcile now"). */
+/** Whether this repo's full read is due: at first start, after the long interval, or asked for. */
 export function reconcileDue(
   deps: Pick<ReconcileDeps, "config" | "meta" | "now">,
-  request: { force?: boolean; full?: boolean } = {},
+  request: { full?: boolean } = {},
 ): ReconcileKind {
-  const now = deps.now();
   const fullAt = deps.meta.getNumber("full_read_at");
   if (request.full === true || fullAt === null) return "full";
-  if (now - fullAt >= deps.config.reconcile.fullReadHours * 3_600_000) return "full";
-  if (request.force === true) return "scan";
-  const scanAt = deps.meta.getNumber("scan_at") ?? fullAt;
-  return now - scanAt >= deps.config.reconcile.scanMinutes * 60_000 ? "scan" : "none";
+  return deps.now() - fullAt >= deps.config.reconcile.fullReadHours * 3_600_000 ? "full" : "none";
 }
 
 export async function reconcileBoard(deps: ReconcileDeps, kind: ReconcileKind): Promise<ReconcileResult> {
-  if (kind === "none") return NONE;
-  return kind === "full" ? fullRead(deps) : scan(deps);
+  return kind === "full" ? fullRead(deps) : NONE;
 }
 
-/** Projects' filter for this repo's items, optionally without the done ones. */
-export function repoFilter(config: WorkspaceConfig, repo: string, notDone: boolean): string {
-  const repoTerm = `repo:${repo}`;
-  if (!notDone) return repoTerm;
+/** Projects' filter for the items not in a done Status (`-status:Done`), for the light scan. */
+export function notDoneFilter(config: WorkspaceConfig): string {
   const field = config.fields.status.trim().toLowerCase().replace(/\s+/g, "-");
   const values = config.statuses.done.map((value) => (/[\s,"]/.test(value) ? `"${value}"` : value));
-  return `${repoTerm} -${field}:${values.join(",")}`;
+  return `-${field}:${values.join(",")}`;
 }
 
 const mine = (repo: RepoConfig, items: readonly BoardItem[]): BoardItem[] =>
   items.filter((item) => sameRepo(item.repo, repo.name));
 
 async function fullRead(deps: ReconcileDeps): Promise<ReconcileResult> {
-  const { mirror, config, repo } = deps;
+  const { mirror, repo } = deps;
   const before = completionsByKey(mirror.items());
-  const items = mine(repo, await deps.board.listItems({ query: repoFilter(config, repo.name, false) }));
+  const items = mine(repo, await deps.board.listItems({ query: `repo:${repo.name}` }));
   const now = deps.now();
   mirror.replaceAll(items, now);
   // Dependencies elsewhere are read again too, in case a fan-out was missed.
@@ -91,33 +85,42 @@ async function fullRead(deps: ReconcileDeps): Promise<ReconcileResult> {
   };
 }
 
-async function scan(deps: ReconcileDeps): Promise<ReconcileResult> {
+/**
+ * Applies the supervisor's light scan to this repo: `stamps` are the scan's entries for this
+ * repo's items, `found` the items the supervisor had to read because no index knew them.
+ * Reads in full, in one batch, the items that moved and those the mirror holds as not done
+ * that the scan no longer returns (done now, or deleted).
+ */
+export async function applyScan(
+  deps: ReconcileDeps,
+  stamps: readonly ItemStamp[],
+  found: readonly BoardItem[],
+): Promise<ReconcileResult> {
   const { mirror, config, repo } = deps;
-  const stamps = await deps.board.scanItems({ query: repoFilter(config, repo.name, true) });
-  const seen = new Set(stamps.map((stamp) => stamp.itemId));
+  const now = deps.now();
+  const before = completionsByKey(mirror.items());
+  for (const item of mine(repo, found)) mirror.upsert(item, now);
+  const seen = new Set([...stamps.map((stamp) => stamp.itemId), ...found.map((item) => item.itemId)]);
   const moved = stamps.filter((stamp) => !isCurrent(mirror.get(stamp.itemId), stamp)).map((s) => s.itemId);
-  // Items the mirror holds as not done that the scan no longer returns: done, or deleted.
   const left = mirror
     .items()
     .filter((item) => !seen.has(item.itemId) && !isFinished(item, config))
     .map((item) => item.itemId);
   const wanted = [...moved, ...left];
-  const now = deps.now();
   deps.meta.set("scan_at", String(now));
-  if (wanted.length === 0) return { ...NONE, kind: "scan" };
-
-  const before = completionsByKey(mirror.items());
-  const read = mine(repo, await deps.board.getItems(wanted));
-  const found = new Set(read.map((item) => item.itemId));
+  if (wanted.length === 0 && found.length === 0) return { ...NONE, kind: "scan" };
+  const read = wanted.length > 0 ? mine(repo, await deps.board.getItems(wanted)) : [];
+  const readIds = new Set(read.map((item) => item.itemId));
   for (const item of read) mirror.upsert(item, now);
-  const removed = left.filter((itemId) => !found.has(itemId));
+  const removed = left.filter((itemId) => !readIds.has(itemId));
   for (const itemId of removed) mirror.remove(itemId);
+  const changed = [...mine(repo, found), ...read];
   return {
     kind: "scan",
-    read: read.length,
-    completions: changedCompletions(before, read),
-    index: indexOf(read, false, removed),
-    changed: read.length > 0 || removed.length > 0,
+    read: changed.length,
+    completions: changedCompletions(before, changed),
+    index: indexOf(changed, false, removed),
+    changed: changed.length > 0 || removed.length > 0,
   };
 }
 

@@ -21,7 +21,8 @@ import { decideQa, type QaVerdictResult } from "./repo-qa.ts";
 import type { BoardPort } from "./board-port.ts";
 import type { MicroQueue } from "./micro-queue.ts";
 import type { Outbox } from "./outbox.ts";
-import { reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
+import { applyScan, reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
+import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
 import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
@@ -138,11 +139,23 @@ export class RepoLoop {
     return this.#d.depStates.upsert(states, this.#d.now()) > 0;
   }
 
-  /** Reconciles if due (or when forced), within the budget; see reconcile-board.ts. */
-  async reconcile(request: { force?: boolean; full?: boolean } = {}): Promise<ReconcileResult> {
+  /** Reads the repo's items in full when that is due (or asked for); see reconcile-board.ts. */
+  async reconcile(request: { full?: boolean } = {}): Promise<ReconcileResult> {
     const kind = reconcileDue(this.#d, request);
     const result = await reconcileBoard(this.#d, kind);
     if (kind !== "none") this.#d.log("reconciled", { kind, read: result.read, changed: result.changed });
+    return result;
+  }
+
+  /** Applies this repo's share of the supervisor's light scan. */
+  async applyScan(stamps: readonly ItemStamp[], found: readonly BoardItem[]): Promise<ReconcileResult> {
+    const result = await applyScan(this.#d, stamps, found);
+    this.#d.log("reconciled", {
+      kind: "scan",
+      stamps: stamps.length,
+      read: result.read,
+      changed: result.changed,
+    });
     return result;
   }
 

@@ -9,7 +9,8 @@ import type { LoopDeps } from "./repo-loop.ts";
 import type { QaSession } from "./qa-sessions.ts";
 import { clearedClaim } from "./claim-item.ts";
 
-export type QaVerdictResult = { ok: true } | { ok: false; error: string };
+/** `changed: false`: the same verdict was already recorded (a repeated request). */
+export type QaVerdictResult = { ok: true; changed?: boolean } | { ok: false; error: string };
 
 const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
 

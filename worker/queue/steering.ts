@@ -17,7 +17,9 @@ export interface SteerInput {
   text: string;
 }
 
-export type SteerResult = { ok: true; steerId: string; queued: boolean } | { ok: false; error: string };
+/** `duplicate`: this exact command was already sent to this run; nothing was sent again. */
+export type SteerResult =
+  { ok: true; steerId: string; queued: boolean; duplicate: boolean } | { ok: false; error: string };
 
 export function steerRun(
   deps: Pick<LoopDeps, "runs" | "outbox" | "transaction" | "agents" | "send" | "now">,
@@ -26,7 +28,7 @@ export function steerRun(
   const run = deps.runs.get(input.runId);
   if (!run || run.state === "finished") return { ok: false, error: `run ${input.runId} is not live` };
   const id = `steer-${input.sourceEventId}-${input.runId}-${input.command}`;
-  if (deps.outbox.appliedReply(id) !== null) return { ok: true, steerId: id, queued: false };
+  if (deps.outbox.appliedReply(id) !== null) return { ok: true, steerId: id, queued: false, duplicate: true };
   const frame = {
     type: "steer" as const,
     id,
@@ -44,5 +46,5 @@ export function steerRun(
   });
   const connected = deps.agents().some((agent) => agent.agentId === run.agentId);
   if (connected) deps.send(run.agentId, JSON.stringify(frame));
-  return { ok: true, steerId: id, queued: !connected };
+  return { ok: true, steerId: id, queued: !connected, duplicate: false };
 }

@@ -1,6 +1,8 @@
 /**
- * `/api/*`: the operator API, behind `Authorization: Bearer <ADMIN_TOKEN>` (constant-time):
- * dispatch state, reconcile now, steer a run, agent tokens.
+ * `/api/*`: the operator API that `wf` and the dashboard speak, behind
+ * `Authorization: Bearer <ADMIN_TOKEN>` (constant-time): dispatch state, reconcile now, agent
+ * tokens, the QA sequence and verdicts, pause and resume; the by-item actions (explain, steer,
+ * retry, release) are in api-items.ts. Every refusal is `{ "error": ... }` with its own status.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
@@ -8,34 +10,17 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AppEnv } from "../env.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
-import { findRepo } from "../config/workspace-config.ts";
 import { agentTokenFor } from "../http/agent-token.ts";
-import { bearerToken, constantTimeEqual } from "../http/constant-time.ts";
-import { SteeringCommand } from "../protocol/messages.ts";
+import { methodNotAllowed, requireAdmin, requireJsonBody, validationError } from "../http/api-guards.ts";
+import { ItemRefText } from "../http/item-ref.ts";
+import { apiItems, configuredRepo } from "./api-items.ts";
 import { repoQueueFor, supervisorFor } from "./stubs.ts";
 import { combineBudgets } from "../board/api-budget.ts";
 
 export const api = new Hono<{ Bindings: AppEnv }>();
 
-const validationError = (result: {
-  success: boolean;
-  error?: { issues: { path: PropertyKey[]; message: string }[] };
-}) => {
-  if (!result.success) {
-    const issue = result.error?.issues[0];
-    throw new HTTPException(400, {
-      message: issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid body",
-    });
-  }
-};
-
-api.use("*", async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  if (!token || !c.env.ADMIN_TOKEN || !(await constantTimeEqual(token, c.env.ADMIN_TOKEN))) {
-    throw new HTTPException(401, { message: "admin token required" });
-  }
-  await next();
-});
+api.use("*", requireAdmin);
+api.use("*", requireJsonBody);
 
 api.get("/state", async (c) => {
   const config = loadWorkspaceConfig(c.env);
@@ -77,67 +62,106 @@ api.post("/agents/token", zValidator("json", RepoBody, validationError), async (
   return c.json({ repo, token: await agentTokenFor(c.env.AGENT_TOKEN_KEY, repo) });
 });
 
-const SteerBody = z.object({
-  repo: z.string(),
-  runId: z.string().min(1),
-  command: SteeringCommand,
-  reason: z.string().min(1),
-  sourceEventId: z.string().min(1),
-  text: z.string().default(""),
+api.get("/qa", async (c) => {
+  const { qaSequence } = await supervisorFor(c.env).state(1);
+  return c.json({ current: qaSequence[0] ?? null, qaSequence });
 });
 
-api.post("/steer", zValidator("json", SteerBody, validationError), async (c) => {
-  const body = c.req.valid("json");
-  const { repo, ...input } = body;
-  const result = await supervisorFor(c.env).steer(configuredRepo(c.env, repo), input);
-  if (!result.ok) throw new HTTPException(409, { message: result.error });
-  return c.json(result, 202);
-});
+/** An item as `item: "owner/repo#N"`, or as `repo` and `number`. */
+const ItemFields = {
+  item: ItemRefText.optional(),
+  repo: z.string().optional(),
+  number: z.number().int().positive().optional(),
+};
 
-/** The repo named in a body, as configured, or a 404. */
-function configuredRepo(env: AppEnv, name: string): string {
-  const repo = findRepo(loadWorkspaceConfig(env), name);
-  if (!repo) throw new HTTPException(404, { message: "repository is not in the workspace" });
-  return repo.name;
+function itemOf(
+  env: AppEnv,
+  body: { item?: { repo: string; number: number }; repo?: string; number?: number },
+) {
+  const ref = body.item ?? (body.repo !== undefined && body.number !== undefined ? body : undefined);
+  if (ref?.repo === undefined || ref.number === undefined) {
+    throw new HTTPException(400, { message: 'item: expected "owner/repo#N" (or repo and number)' });
+  }
+  return { repo: configuredRepo(env, ref.repo), number: ref.number };
 }
 
 const QaVerdictBody = z.object({
-  repo: z.string(),
-  number: z.number().int().positive(),
+  ...ItemFields,
   verdict: z.enum(["pass", "fail"]),
   note: z.string().max(4000).nullable().default(null),
 });
 
 api.post("/qa/verdict", zValidator("json", QaVerdictBody, validationError), async (c) => {
   const body = c.req.valid("json");
-  const result = await supervisorFor(c.env).qaVerdict({ ...body, repo: configuredRepo(c.env, body.repo) });
+  const { repo, number } = itemOf(c.env, body);
+  const result = await supervisorFor(c.env).qaVerdict({
+    repo,
+    number,
+    verdict: body.verdict,
+    note: body.note,
+  });
   if (!result.ok) throw new HTTPException(409, { message: result.error });
-  return c.json({ status: "recorded" });
+  const changed = result.changed !== false;
+  return c.json({
+    item: `${repo}#${number}`,
+    verdict: body.verdict,
+    changed,
+    status: changed ? "recorded" : "already recorded",
+  });
 });
 
-const QaMoveBody = z.object({
-  repo: z.string(),
-  number: z.number().int().positive(),
-  position: z.number().int().min(0),
-});
+const QaMoveBody = z.object({ ...ItemFields, position: z.number().int().min(0) });
 
 api.post("/qa/move", zValidator("json", QaMoveBody, validationError), async (c) => {
   const body = c.req.valid("json");
-  const moved = await supervisorFor(c.env).moveQa(
-    configuredRepo(c.env, body.repo),
-    body.number,
-    body.position,
-  );
-  if (!moved)
-    throw new HTTPException(404, { message: `${body.repo}#${body.number} is not in the QA sequence` });
+  const { repo, number } = itemOf(c.env, body);
+  const moved = await supervisorFor(c.env).moveQa(repo, number, body.position);
+  if (!moved) throw new HTTPException(404, { message: `${repo}#${number} is not in the QA sequence` });
   return c.json({ qaSequence: (await supervisorFor(c.env).state(1)).qaSequence });
 });
 
-const PauseBody = z.object({ repo: z.string(), paused: z.boolean() });
+const PauseBody = z
+  .object({ repo: z.string().optional(), all: z.literal(true).optional(), paused: z.boolean() })
+  .refine((body) => (body.repo === undefined) !== (body.all === undefined), {
+    message: "name one repo, or all: true",
+    path: ["repo"],
+  });
 
 api.post("/pause", zValidator("json", PauseBody, validationError), async (c) => {
   const body = c.req.valid("json");
-  const repo = configuredRepo(c.env, body.repo);
-  await supervisorFor(c.env).setPaused(repo, body.paused);
-  return c.json({ repo, paused: body.paused });
+  const repos =
+    body.repo === undefined
+      ? loadWorkspaceConfig(c.env).repos.map((repo) => repo.name)
+      : [configuredRepo(c.env, body.repo)];
+  const results = await supervisorFor(c.env).pauseRepos(repos, body.paused);
+  return c.json({
+    paused: body.paused,
+    changed: results.filter((r) => r.changed).map((r) => r.repo),
+    unchanged: results.filter((r) => !r.changed).map((r) => r.repo),
+    // The one-repo form keeps its earlier shape too.
+    ...(body.repo === undefined ? {} : { repo: repos[0] }),
+  });
 });
+
+api.get("/notifications", async (c) => {
+  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? "50") || 50, 1), 500);
+  return c.json({ notifications: await supervisorFor(c.env).notifications(limit) });
+});
+
+api.route("/", apiItems);
+
+const KNOWN: Record<string, string[]> = {
+  "/state": ["GET"],
+  "/reconcile": ["POST"],
+  "/agents/token": ["POST"],
+  "/qa": ["GET"],
+  "/qa/verdict": ["POST"],
+  "/qa/move": ["POST"],
+  "/pause": ["POST"],
+  "/notifications": ["GET"],
+  "/explain": ["GET"],
+  "/steer": ["POST"],
+  "/retry": ["POST"],
+  "/release": ["POST"],
+};
+for (const [path, methods] of Object.entries(KNOWN)) api.all(path, methodNotAllowed(methods));

@@ -30,7 +30,10 @@ export type MetaKind =
   | "qa_verdict"
   | "qa_move"
   | "redelivery"
-  | "stale_claim";
+  | "stale_claim"
+  | "retry"
+  | "claim_released"
+  | "notification";
 
 export interface MetaEntry {
   id: number;
@@ -83,18 +86,24 @@ export class MetaQueue {
     );
   }
 
+  /** The newest entry of this kind for one item, or null. */
+  latest(kind: MetaKind, repo: string, number: number): MetaEntry | null {
+    const row = this.#sql
+      .exec<Row>(
+        "SELECT * FROM meta_queue WHERE kind = ? AND repo = ? AND number = ? ORDER BY id DESC LIMIT 1",
+        kind,
+        repo,
+        number,
+      )
+      .toArray()[0];
+    return row ? toEntry(row) : null;
+  }
+
   recent(limit: number): MetaEntry[] {
     return this.#sql
       .exec<Row>("SELECT * FROM meta_queue ORDER BY id DESC LIMIT ?", limit)
       .toArray()
-      .map((row) => ({
-        id: row.id,
-        kind: row.kind as MetaKind,
-        repo: row.repo,
-        number: row.number,
-        detail: row.detail,
-        at: new Date(row.created_at).toISOString(),
-      }));
+      .map(toEntry);
   }
 
   /** Drops entries past the retention age, then the oldest past the row cap; returns how many. */
@@ -106,4 +115,16 @@ export class MetaQueue {
     );
     return old.rowsWritten + over.rowsWritten;
   }
+}
+
+function toEntry(row: Row): MetaEntry {
+  return {
+    id: row.id,
+    // Written by `record` with a MetaKind in this same object.
+    kind: row.kind as MetaKind,
+    repo: row.repo,
+    number: row.number,
+    detail: row.detail,
+    at: new Date(row.created_at).toISOString(),
+  };
 }

@@ -2,7 +2,8 @@
  * A real `ws` server on a free port playing the RepoQueue's side of the agent protocol, for
  * daemon tests: checks the path and bearer token, parses every frame with the protocol schemas,
  * welcomes on hello, answers state frames with `reply` (switchable), refuses run frames that do
- * not prove their dispatch's secret (as the RepoQueue does), and lets a test wait on frames.
+ * not prove their dispatch's secret (as the RepoQueue does), gives scope verdicts as a
+ * RepoQueue's gate would (`scopeVerdict`), and lets a test wait on frames.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -17,6 +18,12 @@ import {
 } from "../../../worker/protocol/messages.ts";
 
 export type Frame = AgentMessage;
+export type ScopeRequestFrame = Extract<Frame, { type: "scope_request" }>;
+export interface ScopeVerdict {
+  granted: boolean;
+  reason: string;
+  lockKeys: string[];
+}
 type Waiter = { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void };
 
 export interface FakeRepoQueueOptions {
@@ -33,6 +40,9 @@ export class FakeRepoQueue {
   stopRuns: string[] = [];
   /** Override the answer to a frame (e.g. stale_fence); null stays silent, undefined falls back to autoReply. */
   replyWith: ((frame: Frame) => z.input<typeof ServerMessage> | null | undefined) | null = null;
+  /** The gate's verdict on a scope request, sent as `scope_reply` after the frame's `reply`. */
+  scopeVerdict: ((frame: ScopeRequestFrame) => ScopeVerdict) | null = null;
+  private scopeReplies = 0;
   connections = 0;
   readonly closeCodes: number[] = [];
   /** Secrets of the runs dispatched through this fake, by run id. */
@@ -108,6 +118,16 @@ export class FakeRepoQueue {
         if (answer !== undefined && answer !== null) this.send(answer);
         else if (answer === undefined && this.autoReply)
           this.send({ type: "reply", id: frame.id, ok: true, error: null });
+        if (frame.type === "scope_request" && this.scopeVerdict !== null) {
+          const verdict = this.scopeVerdict(frame);
+          this.send({
+            type: "scope_reply",
+            id: `scope-reply-${++this.scopeReplies}`,
+            requestId: frame.id,
+            runId: frame.runId,
+            ...verdict,
+          });
+        }
       }
       for (const waiter of [...this.waiters]) {
         if (waiter.match(frame)) {

@@ -38,6 +38,8 @@ export async function startHarness(
     check?: LockCheck;
     server?: FakeRepoQueue;
     repos?: Repos;
+    /** The environment agents inherit from (default process.env). */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Harness> {
   const server = options.server ?? (await FakeRepoQueue.start());
@@ -62,6 +64,7 @@ export async function startHarness(
     config,
     logger: createLogger((record) => logs.push(record), { minLevel: "debug" }),
     check: options.check,
+    env: options.env,
     connection: { backoffInitialMs: 50, backoffMaxMs: 200 },
     forceKillAfterMs: 500,
     drainTimeoutMs: 1000,
