@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { liveFolders } from "../../local-agent/cli.ts";
 import { isAlive } from "../../local-agent/process-tree.ts";
 import { FakeRepoQueue, isType } from "./support/fake-repo-queue.ts";
 import { git, makeRepos, type Repos } from "./support/git-repos.ts";
@@ -108,4 +109,13 @@ describe("a daemon killed with SIGKILL mid-run", () => {
     await once(second.child, "exit");
     // Two daemon processes and three agent runs: a cap for a loaded machine, not a speed target.
   }, 120_000);
+
+  it("keeps the interrupted attempt's folder from the run-folder sweep while a run resumes its worktree", () => {
+    const runs = [
+      { runId: "r2", worktree: "/runs/r1/worktree" },
+      { runId: "r3", worktree: "/elsewhere/wt" },
+    ];
+    const daemon = { liveRuns: () => [{ runId: "r2" }], store: { runs: () => runs } };
+    expect([...liveFolders(daemon, "/runs")].sort()).toEqual(["r1", "r2", "r3"]);
+  });
 });
