@@ -113,6 +113,11 @@ export function appendContext(file: string, text: string, reason: string): void 
   appendFileSync(file, `\n${heading}\n\n${DATA_NOTICE}\n\n${fencedBlock(text)}\n`, "utf8");
 }
 
+/** Appends a note of Worker Factory's own (e.g. a widened scope): instructions, not quoted data. */
+export function appendNote(file: string, heading: string, text: string): void {
+  appendFileSync(file, `\n## ${flattenLine(heading, 200)}\n\n${text.trim()}\n`, "utf8");
+}
+
 /** Appends a checkpoint note before the agent is restarted in the same worktree. */
 export function appendCheckpoint(
   file: string,
