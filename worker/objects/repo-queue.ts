@@ -32,6 +32,7 @@ import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sess
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
 import { RUN_SECRET_SCHEMA, Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RunScopes, RUN_SCOPES_SCHEMA } from "../queue/scope-steering.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
@@ -47,6 +48,7 @@ const REPO_QUEUE_MIGRATIONS = [
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
+  RUN_SCOPES_SCHEMA,
   RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
 ];
 
@@ -440,6 +442,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       outbox: this.#outbox,
       mirror: this.#mirror,
       depStates: this.#depStates,
+      scopes: new RunScopes(this.ctx.storage.sql),
       meta: this.#meta,
       board: boardFor(this.env, config, this.#meta),
       transaction: (work) => this.ctx.storage.transactionSync(work),
@@ -458,6 +461,9 @@ export class RepoQueue extends DurableObject<AppEnv> {
       },
       paused: () => this.#meta.get("paused") === "1",
       reportStale: (claims) => supervisor().reportStaleClaims(repo.name, claims),
+      notifyParked: async (parked) => {
+        await supervisor().notify({ kind: "parked", repo: repo.name, ...parked });
+      },
       selfLogin: () => this.#meta.get("self_login") || null,
     });
     return this.#loop;

@@ -494,7 +494,8 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   #notifyAttention(states: readonly RepoQueueState[]): void {
     const named = states.flatMap((state) => (state.repo === null ? [] : [{ ...state, name: state.repo }]));
-    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named)) this.notify(cause);
+    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named, this.#board?.budget() ?? null))
+      this.notify(cause);
   }
   // ─── end of operator directives and notifications ───────────────────────────────────────
 }

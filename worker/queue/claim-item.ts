@@ -14,6 +14,7 @@ import { dispatchArgs } from "./dispatch-args.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
 import { hashRunSecret, newRunId, newRunSecret } from "./run-secret.ts";
+import { scopeOf } from "./scope-steering.ts";
 
 /** What our claims write in Claim Owner, before the agent id; other owners are people. */
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
@@ -108,6 +109,7 @@ export async function claimAndDispatch(
     return false;
   }
   deps.mirror.applyOwnWrite(item.itemId, claim, outcome.board.updatedAt ?? null, now());
+  deps.scopes.set(run.runId, scopeOf(item));
   const frame: ServerMessage & { id: string } = {
     type: "dispatch",
     id: `dispatch-${run.runId}`,

@@ -14,6 +14,7 @@ import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-eve
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
 import type { DependencyStates } from "./dependency-states.ts";
+import type { RunScopes } from "./scope-steering.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
 import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
@@ -35,6 +36,8 @@ export interface LoopDeps {
   outbox: Outbox;
   mirror: BoardMirror;
   depStates: DependencyStates;
+  /** The scope each live run was dispatched with (so a change on the board steers it). */
+  scopes: RunScopes;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -49,6 +52,8 @@ export interface LoopDeps {
   reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
+  /** Tells a person (the supervisor's notifications) that an item was parked after its retries. */
+  notifyParked: (parked: { number: number; title: string; reason: string; runId: string }) => Promise<void>;
   /** The login the board client writes as, when known (to recognise its echoes). */
   selfLogin: () => string | null;
 }
@@ -189,6 +194,7 @@ export class RepoLoop {
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
+      this.#d.scopes.drop(run.runId);
       if (queue.get(run.number) === null) return;
       queue.setState(run.number, settled.state, {
         attempts: settled.attempts,
@@ -205,6 +211,12 @@ export class RepoLoop {
       } catch (error) {
         this.#d.log("release_failed", { runId: run.runId, error: String(error) });
       }
+    }
+    if (settled.state === "parked") {
+      const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
+      await this.#d
+        .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
+        .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
     }
     this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }

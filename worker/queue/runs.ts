@@ -193,6 +193,11 @@ export class Runs {
     );
   }
 
+  /** The keys a live run holds, after its scope changed (board edit or a granted scope request). */
+  setLockKeys(runId: string, lockKeys: string): void {
+    this.#sql.exec("UPDATE runs SET lock_keys = ? WHERE run_id = ?", lockKeys, runId);
+  }
+
   renew(runId: string, now: number, leaseMs: number): void {
     this.#sql.exec(
       "UPDATE runs SET last_heartbeat = ?, lease_expires = ? WHERE run_id = ?",
