@@ -3,7 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { agentTokenFor } from "../../worker/http/agent-token.ts";
-import { Dispatch, ServerMessage } from "../../worker/protocol/messages.ts";
+import { Dispatch, frameId, ServerMessage } from "../../worker/protocol/messages.ts";
 import { getState } from "./support/deliveries.ts";
 
 const REPO = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
@@ -160,5 +160,17 @@ describe("run capabilities", { timeout: 60_000 }, () => {
     });
     expect(started).toMatchObject({ ok: true });
     expect((await run(dispatch.runId)).state).toBe("running");
+  });
+});
+
+describe("frame ids derived from run ids", () => {
+  it("stay within the protocol's 128 characters, the same for the same inputs, apart for others", () => {
+    const long = `steer-scope-${"x".repeat(80)}-${"y".repeat(80)}-checkpoint_and_replan`;
+    const id = frameId(long);
+    expect(id.length).toBeLessThanOrEqual(128);
+    expect(id).toBe(frameId(long));
+    expect(id).not.toBe(frameId(`${long}!`));
+    expect(id.startsWith("steer-scope-xxx")).toBe(true);
+    expect(frameId("steer-evt-1-run-1-append_context")).toBe("steer-evt-1-run-1-append_context");
   });
 });

@@ -18,7 +18,8 @@ export const PROTOCOL = {
   },
 } as const;
 
-const id = z.string().min(1).max(128);
+const MAX_ID = 128;
+const id = z.string().min(1).max(MAX_ID);
 /**
  * A run id names a folder on the daemon's disk, so it is a contract: 1-128 of `A-Z a-z 0-9 . _ -`,
  * starting with a letter or digit (never `.`, `..`, a slash or an absolute path). It grants
@@ -272,4 +273,23 @@ export function parseFrame<T>(schema: z.ZodType<T>, data: string | ArrayBuffer):
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+/**
+ * A frame id derived from other ids (a steer's source event, run and command), kept within the
+ * protocol's 128 characters: a longer one keeps its head and ends with a hash of the whole, so
+ * the same inputs still give the same id (frames are applied once by id).
+ */
+export function frameId(text: string): string {
+  if (text.length <= MAX_ID) return text;
+  // Two FNV-1a passes with different offsets: 64 bits, deterministic, no runtime crypto needed.
+  const fnv = (offset: number): string => {
+    let hash = offset;
+    for (let index = 0; index < text.length; index += 1) {
+      hash ^= text.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return (hash >>> 0).toString(16).padStart(8, "0");
+  };
+  return `${text.slice(0, MAX_ID - 17)}-${fnv(0x811c9dc5)}${fnv(0x01000193)}`;
 }

@@ -21,12 +21,15 @@ export function newRunSecret(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** `<repo name>-<issue>-<16 random hex>`: readable, fits the protocol's RunId, guesses nothing. */
+/**
+ * `<repo name, 32 chars at most>-<issue>-<16 random hex>`: readable, guesses nothing, and short
+ * enough that ids derived from it (`dispatch-<runId>`, a steer's) stay within 128 characters.
+ */
 export function newRunId(repo: string, number: number): string {
   const name = (repo.split("/")[1] ?? "")
     .replace(/[^A-Za-z0-9._-]/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")
-    .slice(0, 64);
+    .slice(0, 32);
   const random = [...crypto.getRandomValues(new Uint8Array(8))]
     .map((byte) => byte.toString(16).padStart(2, "0"))
     .join("");
