@@ -1,12 +1,13 @@
 // Run capabilities: a run's frames act only when they prove the secret its dispatch carried.
-// Website-Backend is used by no other workerd test, so its board items are this file's own.
+// No other test of this project connects an agent for Engine-Interface, so no other claims
+// this file's item (and its agent claims nobody else's) on the project's shared board.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { agentTokenFor } from "../../worker/http/agent-token.ts";
 import { Dispatch, frameId, ServerMessage } from "../../worker/protocol/messages.ts";
 import { getState } from "./support/deliveries.ts";
 
-const REPO = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
+const REPO = "phoenix-agentic/Phoenix-Agentic-Engine-Interface";
 const NUMBER = 9101;
 
 interface Agent {
@@ -67,7 +68,7 @@ beforeAll(async () => {
     body: JSON.stringify({
       repo: REPO,
       number: NUMBER,
-      title: "Tests: cover the pricing API",
+      title: "Tests: cover the client SDK",
       fields: { Status: "Ready", Area: "tests", "Lock Scope": "area", Priority: "P1", "Agent Mode": "cli" },
     }),
   });
@@ -81,7 +82,7 @@ beforeAll(async () => {
 describe("run capabilities", { timeout: 60_000 }, () => {
   it("dispatches a run with a random id that shows no fence, and a secret of 256 bits", async () => {
     expect(dispatch.args.issueNumber).toBe(NUMBER);
-    expect(dispatch.runId).toMatch(new RegExp(`^Phoenix-Agentic-Website-Backend-${NUMBER}-[0-9a-f]{16}$`));
+    expect(dispatch.runId).toMatch(new RegExp(`^Phoenix-Agentic-Engine-Interface-${NUMBER}-[0-9a-f]{16}$`));
     expect(dispatch.runId).not.toMatch(/-f\d+(-|$)/);
     expect(dispatch.runSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const state = JSON.stringify((await getState()).repos.find((r) => r.name === REPO));

@@ -31,7 +31,7 @@ import { pruneRepoJournals } from "../queue/prune-journals.ts";
 import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
-import { RUN_SECRET_SCHEMA, Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RUN_SECRET_SCHEMA, Runs, RUNS_LAST_EVENT_SCHEMA, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import { RunScopes, RUN_SCOPES_SCHEMA } from "../queue/scope-steering.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
@@ -49,6 +49,7 @@ const REPO_QUEUE_MIGRATIONS = [
   AGENDA_SCHEMA,
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
   RUN_SCOPES_SCHEMA,
+  RUNS_LAST_EVENT_SCHEMA,
   RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
 ];
 
@@ -149,7 +150,8 @@ export class RepoQueue extends DurableObject<AppEnv> {
   async ingest(input: IngestInput): Promise<RepoOutcome> {
     const sql = this.ctx.storage.sql;
     this.#meta.setOnce("repo", input.repo);
-    if (input.selfLogin) this.#meta.set("self_login", input.selfLogin);
+    if (input.selfLogin && this.#meta.get("self_login") !== input.selfLogin)
+      this.#meta.set("self_login", input.selfLogin);
     const seen = sql.exec("SELECT 1 FROM applied_events WHERE delivery_id = ?", input.deliveryId).toArray();
     if (seen.length > 0 || this.#applying.has(input.deliveryId)) {
       return { applied: false, completions: [], index: null };
@@ -461,6 +463,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       },
       paused: () => this.#meta.get("paused") === "1",
       reportStale: (claims) => supervisor().reportStaleClaims(repo.name, claims),
+      journal: (kind, number, detail) => supervisor().journal(kind, repo.name, number, detail),
       notifyParked: async (parked) => {
         await supervisor().notify({ kind: "parked", repo: repo.name, ...parked });
       },

@@ -21,7 +21,7 @@ import { absorbOutcome } from "../supervisor/fan-out.ts";
 import { routeEvent } from "../supervisor/routing.ts";
 import { scanDue, scanWorkspace } from "../supervisor/workspace-scan.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
-import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
+import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry, type MetaKind } from "../supervisor/meta-queue.ts";
 import { pruneSupervisorJournals } from "../supervisor/prune-journals.ts";
 import * as directives from "../supervisor/directives.ts";
 import type { DirectiveDeps } from "../supervisor/directives.ts";
@@ -367,6 +367,11 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       dependencyUpdate: (repo, states) => this.env.REPO_QUEUE.getByName(repo).dependencyUpdate(repo, states),
       now: Date.now,
     };
+  }
+
+  /** A RepoQueue's supervisory event (a steering effect, a scope verdict) for the operator log. */
+  async journal(kind: MetaKind, repo: string, number: number | null, detail: string): Promise<void> {
+    this.#meta.record(kind, repo, number, detail, Date.now());
   }
 
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */

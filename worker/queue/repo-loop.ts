@@ -21,12 +21,14 @@ import type { QaSession, QaSessions } from "./qa-sessions.ts";
 import { decideQa, type QaVerdictResult } from "./repo-qa.ts";
 import type { BoardPort } from "./board-port.ts";
 import type { MicroQueue } from "./micro-queue.ts";
+import type { MetaKind } from "../supervisor/meta-queue.ts";
 import type { Outbox } from "./outbox.ts";
 import { applyScan, reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
 import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
 import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
+import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
 export interface LoopDeps {
   config: WorkspaceConfig;
@@ -52,6 +54,8 @@ export interface LoopDeps {
   reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
+  /** Records a supervisory event of this repo in the workspace's meta queue (operator log). */
+  journal: (kind: MetaKind, number: number | null, detail: string) => Promise<void>;
   /** Tells a person (the supervisor's notifications) that an item was parked after its retries. */
   notifyParked: (parked: { number: number; title: string; reason: string; runId: string }) => Promise<void>;
   /** The login the board client writes as, when known (to recognise its echoes). */
@@ -174,6 +178,23 @@ export class RepoLoop {
       this.#reported = key;
       if (stale.length > 0) await this.#d.reportStale(stale);
     }
+  }
+
+  /** An agent's `wf-scope request` (see scope-request.ts). */
+  requestScope(
+    run: Run,
+    request: { id: string; paths: readonly string[]; reason: string },
+  ): Promise<ScopeVerdict> {
+    return requestScope(this.#d, run, request);
+  }
+
+  /** What the daemon reported a steering command did (delivered live, fell back, refused). */
+  async steerEffect(run: Run, effect: { steerId: string; effect: string; detail: string }): Promise<void> {
+    const text = `${effect.effect}${effect.detail ? `: ${effect.detail}` : ""}`;
+    this.#d.runs.setLastEvent(run.runId, `steering ${text}`, this.#d.now());
+    await this.#d
+      .journal("steer_effect", run.number, `${effect.steerId} to ${run.runId}: ${text}`)
+      .catch((error: unknown) => this.#d.log("journal_failed", { runId: run.runId, error: String(error) }));
   }
 
   /** The operator's QA verdict for an item waiting in this repo's QA queue. */

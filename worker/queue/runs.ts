@@ -57,6 +57,8 @@ export interface Run {
   outcome: string | null;
   reason: string | null;
   branch: string | null;
+  lastEvent: string | null;
+  lastEventAt: number | null;
 }
 
 type Row = {
@@ -76,6 +78,8 @@ type Row = {
   outcome: string | null;
   reason: string | null;
   branch: string | null;
+  last_event: string | null;
+  last_event_at: number | null;
 };
 
 export type FenceCheck =
@@ -100,7 +104,10 @@ export class Runs {
 
   /** `secretHash` is kept apart from the Run it returns: nothing that lists runs shows it. */
   create(
-    input: Omit<Run, "finishedAt" | "outcome" | "reason" | "branch" | "state"> & {
+    input: Omit<
+      Run,
+      "finishedAt" | "outcome" | "reason" | "branch" | "state" | "lastEvent" | "lastEventAt"
+    > & {
       secretHash?: string | null;
     },
   ): Run {
@@ -122,7 +129,16 @@ export class Runs {
       run.startedAt,
       secretHash,
     );
-    return { ...run, state: "claiming", finishedAt: null, outcome: null, reason: null, branch: null };
+    return {
+      ...run,
+      state: "claiming",
+      finishedAt: null,
+      outcome: null,
+      reason: null,
+      branch: null,
+      lastEvent: null,
+      lastEventAt: null,
+    };
   }
 
   get(runId: string): Run | null {
@@ -189,6 +205,16 @@ export class Runs {
       "UPDATE runs SET state = ?, branch = COALESCE(?, branch) WHERE run_id = ?",
       state,
       branch ?? null,
+      runId,
+    );
+  }
+
+  /** The run's last event as the operator sees it (started, steered, scope granted, ...). */
+  setLastEvent(runId: string, text: string, now: number): void {
+    this.#sql.exec(
+      "UPDATE runs SET last_event = ?, last_event_at = ? WHERE run_id = ?",
+      text.slice(0, 500),
+      now,
       runId,
     );
   }
@@ -274,5 +300,13 @@ function toRun(row: Row): Run {
     outcome: row.outcome,
     reason: row.reason,
     branch: row.branch,
+    lastEvent: row.last_event,
+    lastEventAt: row.last_event_at,
   };
 }
+
+/** Added after the first schema: the run's last event for the operator. */
+export const RUNS_LAST_EVENT_SCHEMA = `
+  ALTER TABLE runs ADD COLUMN last_event TEXT;
+  ALTER TABLE runs ADD COLUMN last_event_at INTEGER;
+`;

@@ -7,7 +7,13 @@
  */
 import type { BoardItem } from "../board/board-item.ts";
 import { dependencyRefs, type PreparedBoard } from "../board/gate.ts";
-import { findKeyConflicts, formatLockKeys, parseNeededFiles, requestedLocks } from "../board/locks.ts";
+import {
+  findKeyConflicts,
+  formatLockKeys,
+  parseLockKeys,
+  parseNeededFiles,
+  requestedLocks,
+} from "../board/locks.ts";
 import { issueRefKey, sameRepo } from "../board/issue-refs.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
@@ -97,11 +103,16 @@ export async function steerOnScopeChange(
     deps.scopes.set(run.runId, now);
     return "stopped";
   }
+  // Files granted in other areas (wf-scope) stay with the run; its own area follows the board.
+  const kept = parseLockKeys(run.lockKeys, deps.repo.name).keys.filter(
+    (key) => key.path !== null && key.area.toLowerCase() !== requested.area.name.toLowerCase(),
+  );
+  const keys = [...requested.keys, ...kept];
   const holder = prepared.active.find(
     ({ item: other, heldKeys }) =>
       other.itemId !== item.itemId &&
       sameRepo(other.repo, item.repo) &&
-      findKeyConflicts(requested.keys, heldKeys, deps.config).length > 0,
+      findKeyConflicts(keys, heldKeys, deps.config).length > 0,
   );
   if (holder !== undefined) {
     const reason = `Lock conflict: Issue #${holder.item.number ?? "?"} currently holds overlapping lock key(s).`;
@@ -109,7 +120,7 @@ export async function steerOnScopeChange(
     deps.scopes.set(run.runId, now);
     return "stopped";
   }
-  const lockKeys = formatLockKeys(requested.keys);
+  const lockKeys = formatLockKeys(keys);
   if (lockKeys !== run.lockKeys) {
     deps.runs.setLockKeys(run.runId, lockKeys);
     const written = await deps.board.updateFields("widen lock", item, { lockKey: lockKeys });

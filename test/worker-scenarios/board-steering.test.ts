@@ -10,8 +10,8 @@ import { inject } from "vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentTokenFor } from "../../worker/http/agent-token.ts";
 import { Dispatch, ServerMessage, Steer } from "../../worker/protocol/messages.ts";
-import { BACKEND, deliveryId, emulatorItem, getState, postDelivery } from "./support/deliveries.ts";
-import "./support/provided-context.ts";
+import { BACKEND, deliveryId, emulatorItem, getState, postDelivery } from "../worker/support/deliveries.ts";
+import "../worker/support/provided-context.ts";
 
 const NUMBER = 990;
 const OTHER = 991;
