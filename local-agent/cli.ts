@@ -7,6 +7,7 @@
  * retry), 2 bad config, 3 the Worker refused the token (no retry helps).
  * `main` is exported for tests; running this file directly calls it with process.argv.
  */
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { AgentConfigError, helpText, parseCommandLine, type AgentConfig } from "./config.ts";
 import { startDaemon } from "./daemon.ts";
@@ -63,7 +64,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     throw error;
   }
   const started = daemon;
-  const sweep = (): Promise<unknown> => sweepOnce(config, logger, () => liveFolders(started));
+  const sweep = (): Promise<unknown> =>
+    sweepOnce(config, logger, () => liveFolders(started, config.runFolder));
   await sweep();
   const sweeper = setInterval(() => void sweep(), SWEEP_EVERY_MS);
   sweeper.unref();
@@ -90,11 +92,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   });
 }
 
-function liveFolders(daemon: {
-  liveRuns(): { runId: string }[];
-  store: { runs(): readonly { runId: string }[] };
-}) {
-  return new Set([...daemon.liveRuns(), ...daemon.store.runs()].map((run) => runDirName(run.runId)));
+/** Folder names the sweep must leave alone: live runs', and those whose worktree a live run uses. */
+export function liveFolders(
+  daemon: {
+    liveRuns(): { runId: string }[];
+    store: { runs(): readonly { runId: string; worktree: string | null }[] };
+  },
+  runFolder: string,
+) {
+  const folders = new Set([...daemon.liveRuns(), ...daemon.store.runs()].map((run) => runDirName(run.runId)));
+  // A run that resumed an interrupted attempt works in that attempt's folder: keep it too.
+  for (const { worktree } of daemon.store.runs()) {
+    const folder = worktree === null ? "" : (path.relative(runFolder, worktree).split(path.sep)[0] ?? "");
+    if (folder !== "" && folder !== ".." && !path.isAbsolute(folder)) folders.add(folder);
+  }
+  return folders;
 }
 
 async function sweepOnce(config: AgentConfig, logger: Logger, live: () => Set<string>): Promise<void> {

@@ -31,11 +31,14 @@ export interface ConnectionHandlers {
   onWelcome(frame: WelcomeFrame): void;
   onDispatch(frame: DispatchFrame): void;
   onSteer(frame: SteerFrame): void;
-  /** A frame of this run was refused with `stale_fence`: the lease passed to someone else. */
-  onStaleFence(runId: string, fence: number): void;
+  /**
+   * A frame of this run was refused with `stale_fence` (the lease passed to someone else) or
+   * `unauthorized` (it did not prove the run's secret): no report of it will be taken again.
+   */
+  onStaleFence(runId: string, fence: number, error: "stale_fence" | "unauthorized"): void;
   /** The RepoQueue's verdict on a `scope_request` (applied once). */
   onScopeReply?(frame: z.infer<typeof ScopeReply>): void;
-  /** One of our frames was refused for another reason than a stale fence. */
+  /** One of our frames was refused for another reason than a stale fence or a secret. */
   onRefused?(frame: OutboxFrame, message: string): void;
 }
 
@@ -112,8 +115,13 @@ export class RepoQueueConnection {
     this.open();
   }
 
-  /** Queues a state-changing frame in the durable outbox and sends it when connected. */
+  /**
+   * Queues a state-changing frame in the durable outbox and sends it when connected. Every run
+   * frame leaving the daemon proves its run: the secret from its dispatch is added here.
+   */
   send(frame: OutboxFrame): void {
+    const runSecret = frame.runSecret ?? this.options.store.runSecret(frame.runId, frame.fence);
+    if (runSecret !== undefined) frame = { ...frame, runSecret };
     this.options.store.addOutbox(frame);
     if (this.isReady) this.write(JSON.stringify(frame));
   }
@@ -280,9 +288,10 @@ export class RepoQueueConnection {
             message: frame.message,
             frame: answered?.type,
           });
-          if (frame.error === "stale_fence" && answered !== undefined) {
+          // Either way the RepoQueue will never take this run's reports again: end it quietly.
+          if ((frame.error === "stale_fence" || frame.error === "unauthorized") && answered !== undefined) {
             this.options.store.dropRunFrames(answered.runId);
-            this.options.handlers.onStaleFence(answered.runId, answered.fence);
+            this.options.handlers.onStaleFence(answered.runId, answered.fence, frame.error);
           } else if (answered !== undefined) {
             this.options.handlers.onRefused?.(answered, frame.message);
           }

@@ -79,9 +79,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // A RepoQueue that cannot widen scope refuses the frame itself: the agent gets no verdict.
       if (frame.type === "scope_request") runs.get(frame.runId)?.scopeNotAnswered(frame.id, message);
     },
-    onStaleFence(runId, fence) {
+    onStaleFence(runId, fence, error) {
       const run = runs.get(runId);
       if (run === undefined || run.fence !== fence) return;
+      if (error === "unauthorized") {
+        logger.error("unauthorized_stopping_run", {
+          runId,
+          fence,
+          hint: "the run's secret was not accepted",
+        });
+        void run.stop("the RepoQueue refused this run's secret", { silent: true });
+        return;
+      }
       logger.warn("stale_fence_stopping_run", { runId, fence });
       void run.stop("the lease passed to another run (stale fence)", { silent: true });
     },
@@ -130,6 +139,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   function accept(frame: z.infer<typeof Dispatch>): void {
+    // First, so that every report of the run, even a refusal, proves it.
+    if (frame.runSecret !== undefined)
+      store.rememberCapability({ runId: frame.runId, fence: frame.fence, runSecret: frame.runSecret });
     const existing = runs.get(frame.runId);
     if (existing !== undefined) {
       logger.warn("dispatch_for_live_run_ignored", { runId: frame.runId, id: frame.id });
@@ -212,7 +224,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** Runs a previous daemon process left behind: kill what survives of them, report them failed. */
+/**
+ * Runs a previous daemon process left behind: kill what survives of them and report them
+ * interrupted, which does not use up an attempt. A worktree with uncommitted work is kept, and
+ * the item's next attempt continues in it (see prepare-worktree.ts); a clean one is removed.
+ */
 async function recoverRuns(
   store: StateStore,
   logger: Logger,
@@ -235,8 +251,8 @@ async function recoverRuns(
       id: randomUUID(),
       runId: run.runId,
       fence: run.fence,
-      outcome: "failed",
-      reason: `the daemon restarted while the run was in progress (${repo.commits.length} commit(s) on the branch${repo.dirty ? "; worktree kept with uncommitted changes" : ""})`,
+      outcome: "interrupted",
+      reason: `the daemon restarted while the run was in progress (${repo.commits.length} commit(s) on the branch${repo.dirty ? "; worktree kept with uncommitted changes, the next attempt continues in it" : ""})`,
       exitCode: null,
       branch: run.branch,
       commits: repo.commits,

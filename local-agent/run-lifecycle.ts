@@ -36,9 +36,17 @@ export interface RunEnvironment {
   forceKillAfterMs: number;
 }
 
-/** Directory-safe form of a run id. */
+/**
+ * Directory-safe form of a run id: one path segment, never `.`, `..` or hidden. The protocol
+ * already pins run ids to this shape; this holds whatever reaches it.
+ */
 export function runDirName(runId: string): string {
-  return runId.replace(/[^A-Za-z0-9._-]/g, "_");
+  return (
+    runId
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .replace(/^\./, "_")
+      .slice(0, 128) || "_"
+  );
 }
 
 export class Run {
@@ -129,6 +137,14 @@ export class Run {
 
   private async execute(): Promise<void> {
     const { config } = this.env;
+    // Known on disk from the start: a daemon restart reports it interrupted, whatever its stage.
+    this.env.store.putRun({
+      runId: this.runId,
+      fence: this.fence,
+      baseBranch: this.baseBranch(),
+      branch: null,
+      worktree: null,
+    });
     const check = await this.env.check(this.args);
     if (!check.ok) return this.finish({ outcome: "conflict", reason: check.reason, exitCode: null }, null);
     if (this.stopReason !== null)
@@ -137,9 +153,14 @@ export class Run {
     const prepared = await prepareWorktree({
       clonePath: config.clonePath,
       baseBranch: this.baseBranch(),
+      runFolder: config.runFolder,
       runDir: this.dir,
       issueNumber: this.args.issueNumber,
       title: this.args.title,
+      busyWorktrees: this.env.store
+        .runs()
+        .filter((r) => r.runId !== this.runId)
+        .flatMap((r) => (r.worktree === null ? [] : [r.worktree])),
     });
     if (!prepared.ok)
       return this.finish({ outcome: "refused", reason: prepared.reason, exitCode: null }, null);
@@ -153,9 +174,14 @@ export class Run {
       branch,
       worktree,
     });
-    writePromptFile(this.promptFile, this.args, { runId: this.runId, branch, worktree });
+    writePromptFile(this.promptFile, this.args, {
+      runId: this.runId,
+      branch,
+      worktree,
+      resumed: prepared.resumed,
+    });
     this.promptWritten = true;
-    this.logger.info("worktree_ready", { branch, worktree, from: prepared.from });
+    this.logger.info("worktree_ready", { branch, worktree, from: prepared.from, resumed: prepared.resumed });
     this.scope = new RunScope({
       runId: this.runId,
       fence: this.fence,

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { DispatchArgs, ScopeReply } from "../worker/protocol/messages.ts";
 import type { Logger } from "./logger.ts";
-import { appendContext } from "./prompt-file.ts";
+import { appendNote } from "./prompt-file.ts";
 import { ScopeRequests, type ScopeVerdict } from "./scope-requests.ts";
 import { startScopeServer, type ScopeServer } from "./scope-server.ts";
 import { scopeGrantedNote } from "./steering-text.ts";
@@ -104,7 +104,7 @@ export class RunScope {
     if (verdict.granted) {
       if (verdict.lockKeys.length > 0) options.args.lockKeys = verdict.lockKeys;
       options.args.neededFiles = [...new Set([...options.args.neededFiles, ...paths])];
-      appendContext(options.promptFile, scopeGrantedNote(paths, options.args.lockKeys), "scope granted");
+      appendNote(options.promptFile, "Scope granted", scopeGrantedNote(paths, options.args.lockKeys));
     }
     return verdict;
   }

@@ -1,8 +1,9 @@
 /**
  * The daemon's durable memory in `<runFolder>/daemon-state.json`: ids of server frames already
- * applied, the outbox of state-changing frames not yet answered, and the runs in flight. A
- * restart reloads it, so a re-sent dispatch is never run twice and no report is lost.
- * Written atomically (temp file + rename). Used by connect.ts and daemon.ts.
+ * applied, the outbox of state-changing frames not yet answered, the runs in flight, and each
+ * run's capability (its fence and secret). A restart reloads it, so a re-sent dispatch is never
+ * run twice, no report is lost, and reports after a restart still prove their run. Written
+ * atomically (temp file + rename), readable by the owner only. Used by connect.ts and daemon.ts.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,8 @@ import { z } from "zod";
 import {
   Heartbeat,
   RunFinished,
+  RunId,
+  RunSecret,
   RunStarted,
   ScopeRequest,
   SteerApplied,
@@ -34,16 +37,29 @@ export const PersistedRun = z.object({
 });
 export type PersistedRun = z.infer<typeof PersistedRun>;
 
+/** What lets this daemon, and only it, act on a run: the dispatch's fence and secret. */
+export const Capability = z.object({
+  runId: RunId,
+  fence: z.number().int().nonnegative(),
+  runSecret: RunSecret,
+});
+export type Capability = z.infer<typeof Capability>;
+
 const StateFile = z.object({
   v: z.literal(1),
   applied: z.array(z.string()),
   outbox: z.array(OutboxFrame),
   runs: z.array(PersistedRun),
+  // Absent from files written before run capabilities.
+  capabilities: z.array(Capability).default([]),
 });
 type StateFile = z.infer<typeof StateFile>;
 
 const MAX_APPLIED = 2000;
 const MAX_OUTBOX = 1000;
+/** Kept past a run's end, so a late report (a steer answered after the finish) still proves it. */
+const MAX_CAPABILITIES = 256;
+const empty = (): StateFile => ({ v: 1, applied: [], outbox: [], runs: [], capabilities: [] });
 
 export class StateStore {
   readonly file: string;
@@ -64,7 +80,7 @@ export class StateStore {
     try {
       text = readFileSync(this.file, "utf8");
     } catch {
-      return { v: 1, applied: [], outbox: [], runs: [] };
+      return empty();
     }
     let raw: unknown;
     try {
@@ -77,12 +93,13 @@ export class StateStore {
     const aside = `${this.file}.corrupt-${Date.now()}`;
     renameSync(this.file, aside);
     this.logger.error("state_file_unreadable", { file: this.file, movedTo: aside });
-    return { v: 1, applied: [], outbox: [], runs: [] };
+    return empty();
   }
 
   private save(): void {
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
+    // It holds run secrets: only the daemon's user may read it.
+    writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 
@@ -132,6 +149,18 @@ export class StateStore {
   dropRunFrames(runId: string): void {
     this.state.outbox = this.state.outbox.filter((f) => f.runId !== runId);
     this.save();
+  }
+
+  /** Keeps a dispatched run's fence and secret (before any frame of the run is sent). */
+  rememberCapability(capability: Capability): void {
+    const others = this.state.capabilities.filter((c) => c.runId !== capability.runId);
+    this.state.capabilities = [...others, capability].slice(-MAX_CAPABILITIES);
+    this.save();
+  }
+
+  /** The secret of the run with this id and fence, if this daemon was dispatched it. */
+  runSecret(runId: string, fence: number): string | undefined {
+    return this.state.capabilities.find((c) => c.runId === runId && c.fence === fence)?.runSecret;
   }
 
   runs(): readonly PersistedRun[] {

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,7 +90,13 @@ describe("a daemon killed mid-run", () => {
       })
       .toBe("expired");
 
-    // A late heartbeat from the dead run, with its old fence, is refused.
+    // A late heartbeat from the dead run, with its old fence and its own secret (kept in the
+    // dead daemon's state file), is refused as stale; without the secret, as unauthorized.
+    const state = JSON.parse(await readFile(join(dir, "runs", "daemon-state.json"), "utf8")) as {
+      capabilities: { runId: string; runSecret: string }[];
+    };
+    const runSecret = state.capabilities.find((c) => c.runId === lost.runId)?.runSecret;
+    expect(runSecret).toEqual(expect.any(String));
     const socket = new WebSocket(`${mode.workerUrl.replace("http", "ws")}/agents/connect?repo=${FRONTEND}`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -98,10 +104,15 @@ describe("a daemon killed mid-run", () => {
     const replies: unknown[] = [];
     socket.on("message", (data) => replies.push(JSON.parse(String(data))));
     socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "ghost", capacity: 0, runs: [] }));
-    socket.send(JSON.stringify({ type: "heartbeat", id: "late-1", runId: lost.runId, fence: lost.fence }));
+    const late = { type: "heartbeat", runId: lost.runId, fence: lost.fence };
+    socket.send(JSON.stringify({ ...late, id: "late-1", runSecret }));
+    socket.send(JSON.stringify({ ...late, id: "late-2" }));
     await expect
       .poll(() => replies.find((r) => (r as { id?: string }).id === "late-1"), { timeout: 10_000 })
       .toMatchObject({ type: "reply", ok: false, error: "stale_fence" });
+    await expect
+      .poll(() => replies.find((r) => (r as { id?: string }).id === "late-2"), { timeout: 10_000 })
+      .toMatchObject({ type: "reply", ok: false, error: "unauthorized" });
     socket.close();
   }, 240_000);
 

@@ -196,7 +196,7 @@ describe("wf steer, stop and retry on a live daemon", () => {
     const first = await wf("steer", `${SITE}#50`, "--text", "Keep the v1 endpoint working.");
     expect(first.stdout).toMatch(
       new RegExp(
-        `^${SITE}#50: append_context sent to its agent \\(run \\S+-50-f\\d+, event operator-[0-9a-f]{16}\\)$`,
+        `^${SITE}#50: append_context sent to its agent \\(run \\S+-50-[0-9a-f]{16}, event operator-[0-9a-f]{16}\\)$`,
       ),
     );
     const repeat = await wf("steer", `${SITE}#50`, "--text", "Keep the v1 endpoint working.");

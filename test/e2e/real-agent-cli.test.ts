@@ -134,7 +134,9 @@ describe("the built-in codex template with the real Codex CLI, one-shot (codex e
     const [first, second] = model.requests;
     expect(first?.authorization).toBe(`Bearer ${MODEL_KEY}`);
     const prompt = first?.body ? userText(first.body) : "";
-    expect(prompt).toContain(`# Task: ${FRONTEND}#21 — Pricing page`);
+    expect(prompt).toContain(`# Task: ${FRONTEND}#21\n`);
+    // The issue's own title is quoted as data, below the task and the duties.
+    expect(prompt).toMatch(/## The issue's text\n[^]*### Title\n\n```text\nPricing page/);
     expect(prompt).toContain(`Branch: \`${BRANCH}\``);
     const output = second?.body?.input.find((item) => item.type === "function_call_output");
     expect(JSON.stringify(output)).toContain("pushed");

@@ -62,6 +62,7 @@ describe("a socket dropped mid-dispatch", () => {
         id: "started-1",
         runId: resent!.runId,
         fence: resent!.fence,
+        runSecret: resent!.runSecret,
         branch: "subfeature/task/21-pricing-page",
         worktree: "/tmp/wt",
       }),
@@ -77,7 +78,13 @@ describe("a socket dropped mid-dispatch", () => {
     const third = await agent("flaky-agent");
     // Frames are answered in order: once the heartbeat's reply is in, any resend would be too.
     third.socket.send(
-      JSON.stringify({ type: "heartbeat", id: "hb-1", runId: resent!.runId, fence: resent!.fence }),
+      JSON.stringify({
+        type: "heartbeat",
+        id: "hb-1",
+        runId: resent!.runId,
+        fence: resent!.fence,
+        runSecret: resent!.runSecret,
+      }),
     );
     await expect
       .poll(() => third.frames.find((frame) => frame.type === "reply" && frame.id === "hb-1"), {

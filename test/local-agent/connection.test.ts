@@ -1,6 +1,6 @@
 // The daemon's connection to the RepoQueue: reconnect and resume, the durable outbox, applied
 // ids across restarts, stale fences, and a clean shutdown.
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffDelay, connectUrl } from "../../local-agent/connect.ts";
@@ -59,11 +59,15 @@ describe("reconnect", () => {
     await first.daemon.stop();
     expect(first.daemon.store.outbox().map((f) => f.id)).toContain(report.id);
 
+    // The report proves the run, and the state file that keeps its secret is the owner's alone.
+    expect(report.runSecret).toBe(frame.runSecret);
+    expect(statSync(first.daemon.store.file).mode & 0o777).toBe(0o600);
+
     server.autoReply = true;
     const resent = server.waitForNext(isType("run_finished", (f) => f.id === report.id));
     const second = await startHarness({ agent: "noop.sh", server, repos });
     cleanups.push(() => second.daemon.stop());
-    await resent;
+    expect((await resent).runSecret).toBe(frame.runSecret);
 
     const acked = server.waitForNext(isType("ack", (f) => f.id === frame.id));
     server.dispatch(frame);
@@ -72,6 +76,23 @@ describe("reconnect", () => {
     // Only the first daemon's run_started (resent by the second), never a new one.
     expect(new Set(server.of("run_started").map((f) => f.id)).size).toBe(1);
     expect(new Set(server.of("run_finished").map((f) => f.id))).toEqual(new Set([report.id]));
+    expect(server.unauthorized).toEqual([]);
+  });
+
+  it("stops a run without reporting it when the RepoQueue refuses its frames as unauthorized", async () => {
+    const harness = track(await startHarness({ agent: "wait-then-commit.sh" }));
+    const { server, daemon, logs } = harness;
+    const frame = dispatchFrame();
+    // As if the dispatch had been for another daemon: its secret is not the one the server kept.
+    server.replyWith = (f) =>
+      f.type === "heartbeat"
+        ? { type: "reply", id: f.id, ok: false, error: "unauthorized", message: "wrong secret" }
+        : undefined;
+    server.dispatch(frame);
+    await server.waitFor(isType("heartbeat", (f) => f.runId === frame.runId));
+    await daemon.settled(frame.runId);
+    expect(logs.some((r) => r.event === "unauthorized_stopping_run" && r.runId === frame.runId)).toBe(true);
+    expect(server.of("run_finished").filter((f) => f.runId === frame.runId)).toEqual([]);
   });
 
   it("stops a run without reporting it when the RepoQueue answers stale_fence", async () => {

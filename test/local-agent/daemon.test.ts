@@ -243,7 +243,8 @@ describe("steering", () => {
     await harness.server.waitForNext(isType("ack", (f) => f.id === "steer-ctx-1"));
     const dir = runDir(harness.repos, frame.runId);
     const prompt = readFileSync(path.join(dir, "prompt.md"), "utf8");
-    expect(prompt).toContain("## Additional context (new info)\n\nAlso log the fence.");
+    expect(prompt).toContain("### Additional context (new info)");
+    expect(prompt).toContain("```text\nAlso log the fence.\n```");
     expect(prompt.split("Also log the fence.")).toHaveLength(2);
     expect(readFileSync(path.join(dir, "agent.log"), "utf8")).toContain(
       "steering steer-ctx-1 fell back to a checkpoint and restart",

@@ -1,6 +1,6 @@
 // The pure parts of the daemon: agent templates and run environment, branch names, judging a
 // run by the repository, PR URLs, the lock re-check, and worktree clean-up rules.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ import {
 } from "../../local-agent/prepare-worktree.ts";
 import { judgeRun } from "../../local-agent/report.ts";
 import { findPrUrls } from "../../local-agent/run-agent.ts";
-import { makeRepos } from "./support/git-repos.ts";
+import { git, makeRepos, type Repos } from "./support/git-repos.ts";
 
 const values: TemplateValues = {
   promptFile: "/runs/r1/prompt.md",
@@ -281,40 +281,81 @@ describe("lock re-check", () => {
 });
 
 describe("worktree clean-up", () => {
-  it("never removes a worktree holding uncommitted work, and removes a clean one", async () => {
-    const repos = makeRepos();
-    const prepared = await prepareWorktree({
+  const prepare = (repos: Repos, run: string, issueNumber: number, title: string, extra = {}) =>
+    prepareWorktree({
       clonePath: repos.clone,
       baseBranch: "main",
-      runDir: path.join(repos.runFolder, "r1"),
-      issueNumber: 9,
-      title: "x",
+      runFolder: repos.runFolder,
+      runDir: path.join(repos.runFolder, run),
+      issueNumber,
+      title,
+      ...extra,
     });
+
+  it("never removes a worktree holding uncommitted work, and removes a clean one", async () => {
+    const repos = makeRepos();
+    const prepared = await prepare(repos, "r1", 9, "x");
     if (!prepared.ok) throw new Error(prepared.reason);
     writeFileSync(path.join(prepared.worktree, "wip.txt"), "wip");
     expect(await removeCleanWorktree(repos.clone, prepared.worktree)).toEqual({
       removed: false,
       reason: "worktree holds uncommitted work",
     });
-    const again = await prepareWorktree({
-      clonePath: repos.clone,
-      baseBranch: "main",
-      runDir: path.join(repos.runFolder, "r2"),
-      issueNumber: 9,
-      title: "x",
-    });
-    expect(again).toEqual({
-      ok: false,
-      reason: `branch subfeature/task/9-x is checked out in ${prepared.worktree}; finish or remove that worktree first`,
-    });
-    const other = await prepareWorktree({
-      clonePath: repos.clone,
-      baseBranch: "main",
-      runDir: path.join(repos.runFolder, "r3"),
-      issueNumber: 10,
-      title: "y",
-    });
+    expect(readFileSync(path.join(prepared.worktree, "wip.txt"), "utf8")).toBe("wip");
+    const other = await prepare(repos, "r3", 10, "y");
     if (!other.ok) throw new Error(other.reason);
     expect(await removeCleanWorktree(repos.clone, other.worktree)).toEqual({ removed: true });
+  });
+
+  it("continues in the worktree an earlier attempt left in the run folder, with its uncommitted work", async () => {
+    const repos = makeRepos();
+    const first = await prepare(repos, "r1", 9, "x");
+    if (!first.ok) throw new Error(first.reason);
+    writeFileSync(path.join(first.worktree, "wip.txt"), "wip");
+    const again = await prepare(repos, "r2", 9, "x");
+    expect(again).toEqual({
+      ok: true,
+      branch: "subfeature/task/9-x",
+      worktree: first.worktree,
+      from: "subfeature/task/9-x",
+      resumed: { commits: 0, dirty: true },
+    });
+  });
+
+  it("refuses a branch checked out outside the run folder, or by a run still live", async () => {
+    const repos = makeRepos();
+    const mine = path.join(repos.root, "my-own-worktree");
+    git(repos.clone, "worktree", "add", "-q", "-b", "subfeature/task/11-z", mine, "origin/main");
+    expect(await prepare(repos, "r1", 11, "z")).toEqual({
+      ok: false,
+      reason: `branch subfeature/task/11-z is checked out in ${mine}; finish or remove that worktree first`,
+    });
+    const live = await prepare(repos, "r2", 12, "w");
+    if (!live.ok) throw new Error(live.reason);
+    expect(await prepare(repos, "r3", 12, "w", { busyWorktrees: [live.worktree] })).toEqual({
+      ok: false,
+      reason: `branch subfeature/task/12-w is checked out in ${live.worktree} by a live run; finish or remove that worktree first`,
+    });
+  });
+
+  it("refuses a base branch name git would not take, and a run folder that is not one folder down", async () => {
+    const repos = makeRepos();
+    for (const baseBranch of ["../../etc", "-x", "main\u0000", "a..b", "/abs", ".hidden", "x y"]) {
+      const refused = await prepareWorktree({
+        clonePath: repos.clone,
+        baseBranch,
+        runFolder: repos.runFolder,
+        runDir: path.join(repos.runFolder, "r1"),
+        issueNumber: 1,
+        title: "t",
+      });
+      expect(refused).toEqual({
+        ok: false,
+        reason: `base branch ${JSON.stringify(baseBranch)} is not a valid branch name`,
+      });
+    }
+    const outside = await prepare(repos, "../escaped", 1, "t");
+    expect(outside).toMatchObject({ ok: false, reason: expect.stringMatching(/is not directly inside/) });
+    expect(existsSync(path.join(repos.root, "escaped"))).toBe(false);
   });
 });

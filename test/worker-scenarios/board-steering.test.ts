@@ -70,6 +70,7 @@ beforeAll(async () => {
         id,
         runId: dispatch.runId,
         fence: dispatch.fence,
+        runSecret: dispatch.runSecret,
         branch: `subfeature/task/${dispatch.args.issueNumber}`,
         worktree: "/tmp/wt",
       }),

@@ -19,7 +19,7 @@ const RUNNING = 993;
 const HOLDER = 994;
 let frames: ServerMessage[] = [];
 let socket: WebSocket;
-let run: { runId: string; fence: number };
+let run: { runId: string; fence: number; runSecret: string | undefined };
 
 let asked = 0;
 async function ask(...paths: string[]): Promise<ReturnType<typeof ScopeReply.parse>> {
@@ -48,7 +48,7 @@ beforeAll(async () => {
   await until(() => frames.some((f) => f.type === "dispatch"), "the dispatch");
   const dispatch = Dispatch.parse(frames.find((f) => f.type === "dispatch"));
   expect(dispatch.args.issueNumber).toBe(RUNNING);
-  run = { runId: dispatch.runId, fence: dispatch.fence };
+  run = { runId: dispatch.runId, fence: dispatch.fence, runSecret: dispatch.runSecret };
   socket.send(JSON.stringify({ type: "ack", id: dispatch.id }));
 });
 

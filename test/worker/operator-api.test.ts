@@ -204,6 +204,7 @@ describe("one consistent operator API", () => {
         id: "finished-905",
         runId: dispatch.runId,
         fence: dispatch.fence,
+        runSecret: dispatch.runSecret,
         outcome: "failed",
         reason: "tests failed",
         exitCode: 1,

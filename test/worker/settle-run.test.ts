@@ -47,6 +47,13 @@ describe("settling a finished run", () => {
     });
   });
 
+  it("requeues at once, without using up an attempt, a run the daemon lost to its own restart", () => {
+    // Even on the last attempt: an interrupted run is never a failure, so it never parks.
+    expect(
+      settleRun({ runId: "r6", attempt: 3 }, "interrupted", "the daemon restarted", context),
+    ).toMatchObject({ state: "queued", attempts: 2, notBefore: now, boardStatus: "Ready" });
+  });
+
   it("leaves the board's Status alone when the issue was closed", () => {
     expect(
       settleRun({ runId: "r5", attempt: 1 }, "stopped", "issue closed", { ...context, issueClosed: true }),

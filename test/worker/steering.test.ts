@@ -44,6 +44,7 @@ describe("steering a running agent", () => {
         id: "started-12",
         runId: dispatch.runId,
         fence: dispatch.fence,
+        runSecret: dispatch.runSecret,
         branch: "subfeature/task/12-assistant-ui",
         worktree: "/tmp/wt",
       }),

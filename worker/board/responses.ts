@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import type { FieldNames } from "../config/workspace-config.ts";
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS } from "../storage/limits.ts";
 import { emptyFields, type BoardItem, type FieldRole } from "./board-item.ts";
 
 export const RateLimit = z.object({
@@ -252,7 +254,7 @@ export function toBoardItem(node: ItemNode, names: FieldNames): BoardItem {
       contentId: content?.id ?? null,
       repo: null,
       number: null,
-      title: content?.title ?? "",
+      title: boundText(content?.title ?? "", FIELD_LIMITS.titleBytes),
       url: null,
       state: null,
       stateReason: null,
@@ -266,14 +268,15 @@ export function toBoardItem(node: ItemNode, names: FieldNames): BoardItem {
     contentId: content.id,
     repo: content.repository.nameWithOwner,
     number: content.number,
-    title: content.title,
+    // Stored as the item's snapshot: bounded (at GitHub's own limits, so nothing GitHub takes is cut).
+    title: boundText(content.title, FIELD_LIMITS.titleBytes),
     url: content.url,
   };
   if (content.__typename === "Issue") {
     return {
       ...common,
       contentType: "Issue",
-      body: content.body ?? "",
+      body: boundText(content.body ?? "", FIELD_LIMITS.bodyBytes),
       state: content.state,
       stateReason: content.stateReason ?? null,
       merged: false,

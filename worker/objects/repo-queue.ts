@@ -25,11 +25,13 @@ import { DependencyStates, DEPENDENCY_STATES_SCHEMA } from "../queue/dependency-
 import { lockMap, type HeldLock } from "../queue/lock-map.ts";
 import { MICRO_QUEUE_SCHEMA, MicroQueue, type QueueItem } from "../queue/micro-queue.ts";
 import { Meta, META_SCHEMA } from "../queue/meta.ts";
-import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { APPLIED_EVENTS_INDEX } from "../queue/applied-events.ts";
+import { APPLIED_FRAMES_INDEX, Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
+import { pruneRepoJournals } from "../queue/prune-journals.ts";
 import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
-import { Runs, RUNS_LAST_EVENT_SCHEMA, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RUN_SECRET_SCHEMA, Runs, RUNS_LAST_EVENT_SCHEMA, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
 import { RunScopes, RUN_SCOPES_SCHEMA } from "../queue/scope-steering.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
@@ -48,14 +50,13 @@ const REPO_QUEUE_MIGRATIONS = [
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
   RUN_SCOPES_SCHEMA,
   RUNS_LAST_EVENT_SCHEMA,
+  RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
 ];
 
 /** A pass is kicked off at once; this agenda entry re-runs it if the object died meanwhile. */
 const PASS_BACKSTOP_MS = 30_000;
 const FAILED_WORK_RETRY_MS = 30_000;
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
-/** Deliveries and agent frames already applied are remembered this long (GitHub redelivers for 3 days). */
-const APPLIED_MEMORY_MS = 8 * 24 * 60 * 60 * 1000;
 
 export interface IngestInput {
   repo: string;
@@ -401,8 +402,9 @@ export class RepoQueue extends DurableObject<AppEnv> {
 
   #prune(): void {
     const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM applied_events WHERE applied_at < ?", now - APPLIED_MEMORY_MS);
-    this.#outbox.pruneApplied(now - APPLIED_MEMORY_MS);
+    // Applied frames and events, finished runs: by age and count (worker/storage/limits.ts).
+    const parts = { sql: this.ctx.storage.sql, runs: this.#runs, outbox: this.#outbox };
+    pruneRepoJournals(parts, now, (work) => this.ctx.storage.transactionSync(work));
     this.#mirror.pruneOwnWrites(now - OWN_WRITE_MEMORY_MS);
   }
 

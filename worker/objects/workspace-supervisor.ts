@@ -22,6 +22,7 @@ import { routeEvent } from "../supervisor/routing.ts";
 import { scanDue, scanWorkspace } from "../supervisor/workspace-scan.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
 import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry, type MetaKind } from "../supervisor/meta-queue.ts";
+import { pruneSupervisorJournals } from "../supervisor/prune-journals.ts";
 import * as directives from "../supervisor/directives.ts";
 import type { DirectiveDeps } from "../supervisor/directives.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
@@ -428,8 +429,8 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
   override async alarm(): Promise<void> {
     const due = new Set(this.#agenda.take(Date.now()).map((entry) => entry.kind));
     if (due.has("prune")) {
-      this.#deliveries.prune(Date.now());
-      this.#meta.prune(Date.now());
+      const journals = { deliveries: this.#deliveries, inbox: this.#inbox, meta: this.#meta };
+      pruneSupervisorJournals(journals, Date.now(), (work) => this.ctx.storage.transactionSync(work));
       this.#agenda.set("prune", "prune", Date.now() + PRUNE_EVERY_MS);
     }
     if (due.has("drain")) {

@@ -2,7 +2,8 @@
  * The wire contract between a RepoQueue and the local-agent daemon: zod schemas for every
  * WebSocket frame, discriminated on `type`. Pure; imported by both worker/ and local-agent/.
  * Every frame that changes state has an `id`, is acknowledged with an `ack`, and is applied
- * once (both sides drop an id they have already applied). Run frames carry `runId` + `fence`.
+ * once (both sides drop an id they have already applied). Run frames carry `runId` + `fence`,
+ * and the agent's also the run's secret from its dispatch: only that daemon may act on the run.
  */
 import { z } from "zod";
 
@@ -17,9 +18,30 @@ export const PROTOCOL = {
   },
 } as const;
 
-const id = z.string().min(1).max(128);
-const runId = z.string().min(1).max(128);
+const MAX_ID = 128;
+const id = z.string().min(1).max(MAX_ID);
+/**
+ * A run id names a folder on the daemon's disk, so it is a contract: 1-128 of `A-Z a-z 0-9 . _ -`,
+ * starting with a letter or digit (never `.`, `..`, a slash or an absolute path). It grants
+ * nothing by itself: run frames must also carry the run's secret.
+ */
+export const RunId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    "a run id is 1-128 of A-Z a-z 0-9 . _ - starting with a letter or digit",
+  );
+const runId = RunId;
 const fence = z.number().int().nonnegative();
+/**
+ * The per-run capability: random, sent once in the dispatch, proved by every later frame of
+ * the run. Optional on the wire so older peers still parse; the RepoQueue refuses frames
+ * without it for runs it dispatched with one.
+ */
+export const RunSecret = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{32,128}$/, "a run secret is 32-128 base64url characters");
+const runSecret = RunSecret.optional();
 
 export const SteeringCommand = z.enum(["append_context", "checkpoint_and_replan", "stop_and_requeue"]);
 export type SteeringCommand = z.infer<typeof SteeringCommand>;
@@ -37,6 +59,11 @@ export const RunOutcome = z.enum([
   "stopped",
   /** The base branch was dirty or unpushed, or the worktree could not be made. */
   "refused",
+  /**
+   * The daemon lost the run to its own restart or crash, not to the item: requeued without
+   * using up an attempt; the next attempt continues in the run's worktree.
+   */
+  "interrupted",
 ]);
 export type RunOutcome = z.infer<typeof RunOutcome>;
 
@@ -84,28 +111,27 @@ export const Hello = z.object({
 
 export const Ack = z.object({ type: z.literal("ack"), id });
 
-export const Heartbeat = z.object({ type: z.literal("heartbeat"), id, runId, fence });
+/** What every agent frame about a run carries; new run frames spread it too. */
+export const runFrameFields = { id, runId, fence, runSecret };
+
+export const Heartbeat = z.object({ type: z.literal("heartbeat"), ...runFrameFields });
 
 export const RunStarted = z.object({
   type: z.literal("run_started"),
-  id,
-  runId,
-  fence,
-  branch: z.string(),
-  worktree: z.string(),
+  ...runFrameFields,
+  branch: z.string().max(255),
+  worktree: z.string().max(4096),
 });
 
 export const RunFinished = z.object({
   type: z.literal("run_finished"),
-  id,
-  runId,
-  fence,
+  ...runFrameFields,
   outcome: RunOutcome,
   reason: z.string().max(4000),
   exitCode: z.number().int().nullable(),
-  branch: z.string().nullable(),
-  commits: z.array(z.string()).max(1000),
-  prUrl: z.string().nullable(),
+  branch: z.string().max(255).nullable(),
+  commits: z.array(z.string().max(64)).max(1000),
+  prUrl: z.string().max(2048).nullable(),
 });
 
 /** What a steering command did to the run: reached the live session, restarted it, or could not act. */
@@ -121,9 +147,7 @@ export type SteerEffect = z.infer<typeof SteerEffect>;
 
 export const SteerApplied = z.object({
   type: z.literal("steer_applied"),
-  id,
-  runId,
-  fence,
+  ...runFrameFields,
   steerId: id,
   /** Optional for daemons that predate it. */
   effect: SteerEffect.default("delivered"),
@@ -136,9 +160,7 @@ export const SteerApplied = z.object({
  */
 export const ScopeRequest = z.object({
   type: z.literal("scope_request"),
-  id,
-  runId,
-  fence,
+  ...runFrameFields,
   paths: z.array(z.string().min(1).max(1000)).min(1).max(100),
   reason: z.string().max(2000).default(""),
 });
@@ -171,6 +193,8 @@ export const Dispatch = z.object({
   id,
   runId,
   fence,
+  /** The run's capability: keep it with the fence, prove it in every frame of this run. */
+  runSecret,
   args: DispatchArgs,
 });
 
@@ -205,8 +229,11 @@ export const Reply = z.object({
   type: z.literal("reply"),
   id,
   ok: z.boolean(),
-  /** `unsupported`: this RepoQueue does not handle the frame's type (only sent for frame types newer than v1). */
-  error: z.enum(["stale_fence", "unknown_run", "invalid", "unsupported"]).nullable(),
+  /**
+   * `unauthorized`: the frame did not prove the run's secret (it is not the run's daemon).
+   * `unsupported`: this RepoQueue does not handle the frame's type (only sent for frame types newer than v1).
+   */
+  error: z.enum(["stale_fence", "unknown_run", "invalid", "unauthorized", "unsupported"]).nullable(),
   message: z.string().default(""),
 });
 
@@ -246,4 +273,23 @@ export function parseFrame<T>(schema: z.ZodType<T>, data: string | ArrayBuffer):
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+/**
+ * A frame id derived from other ids (a steer's source event, run and command), kept within the
+ * protocol's 128 characters: a longer one keeps its head and ends with a hash of the whole, so
+ * the same inputs still give the same id (frames are applied once by id).
+ */
+export function frameId(text: string): string {
+  if (text.length <= MAX_ID) return text;
+  // Two FNV-1a passes with different offsets: 64 bits, deterministic, no runtime crypto needed.
+  const fnv = (offset: number): string => {
+    let hash = offset;
+    for (let index = 0; index < text.length; index += 1) {
+      hash ^= text.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return (hash >>> 0).toString(16).padStart(8, "0");
+  };
+  return `${text.slice(0, MAX_ID - 17)}-${fnv(0x811c9dc5)}${fnv(0x01000193)}`;
 }

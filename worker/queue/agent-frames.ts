@@ -1,12 +1,13 @@
 /**
- * Applies one frame from a local agent to the repo's runs: fence checks, lease renewal, run
- * start and finish. Each state-changing frame is applied once; a resent frame gets the reply
- * it got the first time. Used by the RepoQueue's webSocketMessage.
+ * Applies one frame from a local agent to the repo's runs: the run's secret, fence checks,
+ * lease renewal, run start and finish. Each state-changing frame is applied once; a resent
+ * frame gets the reply it got the first time. Used by the RepoQueue's webSocketMessage.
  */
 import type { AgentMessage, ServerMessage } from "../protocol/messages.ts";
 import type { Outbox } from "./outbox.ts";
 import type { RepoLoop } from "./repo-loop.ts";
 import type { Runs } from "./runs.ts";
+import { runSecretRefusal } from "./run-secret.ts";
 
 type RunFrame = Extract<
   AgentMessage,
@@ -25,6 +26,12 @@ export interface FrameDeps {
 
 /** Returns the reply text to send; side effects on the board are awaited before it returns. */
 export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<string> {
+  // Another agent's frame changes nothing, is not journalled, and learns nothing of the run.
+  const refusal = await runSecretRefusal(frame, deps.runs);
+  if (refusal !== null) {
+    const reply: Reply = { type: "reply", id: frame.id, ok: false, error: "unauthorized", message: refusal };
+    return JSON.stringify(reply);
+  }
   const previous = deps.outbox.appliedReply(frame.id);
   if (previous !== null) return previous;
 

@@ -1,10 +1,11 @@
 /**
  * Claims one runnable item for one agent and dispatches it: a new run with the repo's next
- * fence (recorded before the board write, so the lock is held locally while GitHub answers),
- * the claim fields written in one request and read back, then the dispatch frame through the
- * outbox. What was written goes into the mirror at once, so its webhook echoes change nothing.
- * A lost claim (someone else wrote in between) backs off and leaves the item queued with the
- * reason, and the mirror takes what the read-back showed.
+ * fence and a random id and secret (run-secret.ts), recorded before the board write so the
+ * lock is held locally while GitHub answers, the claim fields written in one request and read
+ * back, then the dispatch frame through the outbox. What was written goes into the mirror at
+ * once, so its webhook echoes change nothing. A lost claim (someone else wrote in between)
+ * backs off and leaves the item queued with the reason, and the mirror takes what the
+ * read-back showed.
  */
 import type { BoardItem, FieldRole } from "../board/board-item.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
@@ -12,6 +13,7 @@ import type { ConnectedAgent } from "./agents.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
+import { hashRunSecret, newRunId, newRunSecret } from "./run-secret.ts";
 import { scopeOf } from "./scope-steering.ts";
 
 /** What our claims write in Claim Owner, before the agent id; other owners are people. */
@@ -46,11 +48,14 @@ export async function claimAndDispatch(
   const number = item.number ?? 0;
   const at = now();
   const leaseMs = config.lease.durationSeconds * 1000;
+  const runSecret = newRunSecret();
+  const secretHash = await hashRunSecret(runSecret);
   let run!: Run;
   deps.transaction(() => {
     const fence = runs.nextFence();
     run = runs.create({
-      runId: `${repo.name.split("/")[1] ?? "run"}-${number}-f${fence}`,
+      runId: newRunId(repo.name, number),
+      secretHash,
       number,
       itemId: item.itemId,
       fence,
@@ -110,6 +115,7 @@ export async function claimAndDispatch(
     id: `dispatch-${run.runId}`,
     runId: run.runId,
     fence: run.fence,
+    runSecret,
     args: dispatchArgs(item, repo, verdict, attempt, deps.qa.contextFor(number)),
   };
   deps.transaction(() => {

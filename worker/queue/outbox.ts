@@ -6,6 +6,7 @@
  */
 import type { Sql } from "./sql.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
+import { RETENTION, type Retention } from "../storage/limits.ts";
 
 export const OUTBOX_SCHEMA = `
   CREATE TABLE outbox (
@@ -16,6 +17,11 @@ export const OUTBOX_SCHEMA = `
     created_at INTEGER NOT NULL
   );
   CREATE TABLE applied_frames (id TEXT PRIMARY KEY, reply TEXT NOT NULL, applied_at INTEGER NOT NULL);
+`;
+
+/** Added later, for pruning by age and count. */
+export const APPLIED_FRAMES_INDEX = `
+  CREATE INDEX applied_frames_at ON applied_frames (applied_at);
 `;
 
 export class Outbox {
@@ -76,7 +82,18 @@ export class Outbox {
     );
   }
 
-  pruneApplied(before: number): void {
-    this.#sql.exec("DELETE FROM applied_frames WHERE applied_at < ?", before);
+  /**
+   * Forgets applied frames older than the retention age, then the oldest past the row cap;
+   * returns how many. A frame resent after that is checked again, and fences refuse it if its
+   * run is over, so forgetting never applies a finished run's frame twice.
+   */
+  pruneApplied(now: number, retention: Retention = RETENTION.appliedFrames): number {
+    const old = this.#sql.exec("DELETE FROM applied_frames WHERE applied_at < ?", now - retention.maxAgeMs);
+    const over = this.#sql.exec(
+      `DELETE FROM applied_frames WHERE rowid IN
+         (SELECT rowid FROM applied_frames ORDER BY applied_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      retention.maxRows,
+    );
+    return old.rowsWritten + over.rowsWritten;
   }
 }

@@ -2,8 +2,11 @@
  * Runs and their fences. A run is one claim of one item by one agent; its fence is a per-repo
  * number that only grows, so frames from a run whose fence is no longer current are refused.
  * Leases are renewed by heartbeats here; the board copy is written at most once per half lease.
+ * A run's capability is kept only as the SHA-256 of its secret (see run-secret.ts).
  */
+import { RETENTION, type Retention } from "../storage/limits.ts";
 import type { Sql } from "./sql.ts";
+
 export const RUNS_SCHEMA = `
   CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
@@ -25,6 +28,12 @@ export const RUNS_SCHEMA = `
   );
   CREATE INDEX runs_state ON runs (state, lease_expires);
   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/** Added later: the hash of the run's secret (NULL for runs dispatched before capabilities). */
+export const RUN_SECRET_SCHEMA = `
+  ALTER TABLE runs ADD COLUMN secret_hash TEXT;
+  CREATE INDEX runs_finished ON runs (finished_at) WHERE state = 'finished';
 `;
 
 /** `claiming`: board write in flight. `dispatched`: sent to the agent. `running`: agent started it. */
@@ -93,13 +102,20 @@ export class Runs {
     return row.value;
   }
 
+  /** `secretHash` is kept apart from the Run it returns: nothing that lists runs shows it. */
   create(
-    run: Omit<Run, "finishedAt" | "outcome" | "reason" | "branch" | "state" | "lastEvent" | "lastEventAt">,
+    input: Omit<
+      Run,
+      "finishedAt" | "outcome" | "reason" | "branch" | "state" | "lastEvent" | "lastEventAt"
+    > & {
+      secretHash?: string | null;
+    },
   ): Run {
+    const { secretHash = null, ...run } = input;
     this.#sql.exec(
       `INSERT INTO runs (run_id, number, item_id, fence, agent_id, state, attempt, lock_keys, lease_expires,
-                         last_heartbeat, board_written_at, started_at)
-       VALUES (?, ?, ?, ?, ?, 'claiming', ?, ?, ?, ?, ?, ?)`,
+                         last_heartbeat, board_written_at, started_at, secret_hash)
+       VALUES (?, ?, ?, ?, ?, 'claiming', ?, ?, ?, ?, ?, ?, ?)`,
       run.runId,
       run.number,
       run.itemId,
@@ -111,6 +127,7 @@ export class Runs {
       run.lastHeartbeat,
       run.boardWrittenAt,
       run.startedAt,
+      secretHash,
     );
     return {
       ...run,
@@ -127,6 +144,15 @@ export class Runs {
   get(runId: string): Run | null {
     const row = this.#sql.exec<Row>("SELECT * FROM runs WHERE run_id = ?", runId).toArray()[0];
     return row ? toRun(row) : null;
+  }
+
+  /** The SHA-256 (hex) of the run's secret; null for an unknown run or one dispatched without. */
+  secretHash(runId: string): string | null {
+    return (
+      this.#sql
+        .exec<{ secret_hash: string | null }>("SELECT secret_hash FROM runs WHERE run_id = ?", runId)
+        .toArray()[0]?.secret_hash ?? null
+    );
   }
 
   /** The live run of an item, if any: at most one, since an item is claimed once at a time. */
@@ -229,6 +255,24 @@ export class Runs {
       )
       .toArray()
       .map(toRun);
+  }
+
+  /**
+   * Drops finished runs older than the retention age, then the oldest finished past the row
+   * cap; live runs are never pruned. Returns how many. The fence counter is kept apart, so
+   * fences keep growing whatever is pruned.
+   */
+  pruneFinished(now: number, retention: Retention = RETENTION.finishedRuns): number {
+    const old = this.#sql.exec(
+      "DELETE FROM runs WHERE state = 'finished' AND finished_at < ?",
+      now - retention.maxAgeMs,
+    );
+    const over = this.#sql.exec(
+      `DELETE FROM runs WHERE run_id IN
+         (SELECT run_id FROM runs WHERE state = 'finished' ORDER BY finished_at DESC, fence DESC LIMIT -1 OFFSET ?)`,
+      retention.maxRows,
+    );
+    return old.rowsWritten + over.rowsWritten;
   }
 
   nextExpiry(): number | null {

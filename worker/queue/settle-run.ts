@@ -75,7 +75,9 @@ export function settleRun(
     state: "queued",
     verdict: "requeued",
     reason: `Run ${run.runId} ${outcome}: ${reason}`,
-    // A lock conflict found by the daemon is not the item's fault: it does not use up an attempt.
+    // A lock conflict found by the daemon, or a run the daemon lost to its own restart
+    // ("interrupted": the next attempt resumes its worktree), is not the item's fault: it does
+    // not use up an attempt and waits for no backoff.
     attempts: failed || outcome === "stopped" ? run.attempt : run.attempt - 1,
     notBefore: now + backoff,
     boardStatus: config.statuses.ready,

@@ -4,7 +4,9 @@
  * target run. The frame id is derived from source event, run and command, so a repeated
  * request is applied once; the frame goes through the outbox like every dispatch.
  */
-import type { SteeringCommand } from "../protocol/messages.ts";
+import { frameId, type SteeringCommand } from "../protocol/messages.ts";
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS } from "../storage/limits.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 
 export interface SteerInput {
@@ -25,7 +27,8 @@ export function steerRun(
 ): SteerResult {
   const run = deps.runs.get(input.runId);
   if (!run || run.state === "finished") return { ok: false, error: `run ${input.runId} is not live` };
-  const id = `steer-${input.sourceEventId}-${input.runId}-${input.command}`;
+  // Within the protocol's id length, however long the source event's id (frameId hashes the rest).
+  const id = frameId(`steer-${input.sourceEventId}-${input.runId}-${input.command}`);
   if (deps.outbox.appliedReply(id) !== null) return { ok: true, steerId: id, queued: false, duplicate: true };
   const frame = {
     type: "steer" as const,
@@ -33,9 +36,10 @@ export function steerRun(
     runId: run.runId,
     fence: run.fence,
     command: input.command,
-    reason: input.reason,
-    sourceEventId: input.sourceEventId,
-    text: input.text,
+    // Stored in the outbox until the agent acknowledges it: bounded like every stored field.
+    reason: boundText(input.reason, FIELD_LIMITS.detailBytes),
+    sourceEventId: boundText(input.sourceEventId, FIELD_LIMITS.identifierBytes),
+    text: boundText(input.text, FIELD_LIMITS.steerTextBytes),
   };
   deps.transaction(() => {
     deps.outbox.add(run.agentId, run.runId, frame, deps.now());

@@ -1,11 +1,12 @@
 /**
- * `POST /webhooks/github`: verify, normalize, hand to the WorkspaceSupervisor. Answers 202
- * only once the supervisor has recorded the delivery; every refusal stores nothing.
+ * `POST /webhooks/github`: verify, normalize, bound, hand to the WorkspaceSupervisor. Answers
+ * 202 only once the supervisor has recorded the delivery; every refusal stores nothing.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env.ts";
-import { isUsedEvent, normalizeEvent } from "../events/normalize-event.ts";
+import { isUsedEvent, normalizeEvent, type WorkspaceEvent } from "../events/normalize-event.ts";
+import { boundEvent, checkIdentifier } from "../webhooks/bound-event.ts";
 import { verifyDelivery } from "../webhooks/verify-delivery.ts";
 import { supervisorFor } from "./stubs.ts";
 
@@ -20,11 +21,16 @@ webhooks.post("/github", async (c) => {
   if (event === "ping") return c.json({ status: "pong" }, 200);
 
   const action = typeof payload.action === "string" ? payload.action : null;
-  let workspaceEvent = null;
+  // Stored with every delivery, used or not.
+  const tooLong = checkIdentifier("action", action);
+  if (tooLong !== null) throw new HTTPException(413, { message: tooLong });
+  let workspaceEvent: WorkspaceEvent | null = null;
   if (isUsedEvent(event)) {
     const normalized = normalizeEvent(event, payload);
     if (!normalized.ok) throw new HTTPException(400, { message: normalized.reason });
-    workspaceEvent = normalized.event;
+    const bounded = boundEvent(normalized.event);
+    if (!bounded.ok) throw new HTTPException(413, { message: bounded.error });
+    workspaceEvent = bounded.value;
   }
 
   const result = await supervisorFor(c.env).ingest({ deliveryId, event, action, hookId, workspaceEvent });

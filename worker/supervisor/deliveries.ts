@@ -3,7 +3,10 @@
  * the dedupe window (GitHub redelivers with the same X-GitHub-Delivery) and pruned by alarm.
  */
 import type { Sql } from "../queue/sql.ts";
-export const DEDUPE_WINDOW_MS = 8 * 24 * 60 * 60 * 1000;
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
+
+export const DEDUPE_WINDOW_MS = RETENTION.deliveries.maxAgeMs;
 
 export const DELIVERIES_SCHEMA = `
   CREATE TABLE deliveries (
@@ -59,7 +62,7 @@ export class Deliveries {
       row.hookId,
       row.receivedAt,
       row.outcome,
-      row.detail ?? null,
+      row.detail === undefined ? null : boundText(row.detail, FIELD_LIMITS.detailBytes),
     );
   }
 
@@ -68,7 +71,7 @@ export class Deliveries {
       "UPDATE deliveries SET outcome = ?, repo = ?, detail = ? WHERE id = ?",
       outcome,
       repo,
-      detail,
+      detail === null ? null : boundText(detail, FIELD_LIMITS.detailBytes),
       id,
     );
   }
@@ -103,8 +106,17 @@ export class Deliveries {
     return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries").one().n;
   }
 
-  /** Drops deliveries older than the dedupe window; returns how many. */
-  prune(now: number): number {
-    return this.#sql.exec("DELETE FROM deliveries WHERE received_at < ?", now - DEDUPE_WINDOW_MS).rowsWritten;
+  /**
+   * Drops deliveries older than the dedupe window, then the oldest past the row cap (a flood
+   * shortens the dedupe window rather than growing storage); returns how many.
+   */
+  prune(now: number, retention: Retention = RETENTION.deliveries): number {
+    const old = this.#sql.exec("DELETE FROM deliveries WHERE received_at < ?", now - retention.maxAgeMs);
+    const over = this.#sql.exec(
+      `DELETE FROM deliveries WHERE rowid IN
+         (SELECT rowid FROM deliveries ORDER BY received_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      retention.maxRows,
+    );
+    return old.rowsWritten + over.rowsWritten;
   }
 }

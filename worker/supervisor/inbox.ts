@@ -5,6 +5,8 @@
  */
 import type { Sql } from "../queue/sql.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
 
 export const INBOX_SCHEMA = `
   CREATE TABLE inbox (
@@ -60,7 +62,7 @@ export class Inbox {
   markAwaiting(deliveryId: string, reason: string): void {
     this.#sql.exec(
       "UPDATE inbox SET state = 'awaiting', last_error = ? WHERE delivery_id = ?",
-      reason,
+      boundText(reason, FIELD_LIMITS.detailBytes),
       deliveryId,
     );
   }
@@ -68,12 +70,35 @@ export class Inbox {
   markFailed(deliveryId: string, error: string): void {
     this.#sql.exec(
       "UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE delivery_id = ?",
-      error,
+      boundText(error, FIELD_LIMITS.detailBytes),
       deliveryId,
     );
   }
 
   remove(deliveryId: string): void {
     this.#sql.exec("DELETE FROM inbox WHERE delivery_id = ?", deliveryId);
+  }
+
+  /**
+   * Gives up on events that could not be routed for the retention age, then on the oldest past
+   * the row cap; returns their delivery ids. Reconciliation reads the whole board, so what they
+   * said still reaches the queues.
+   */
+  prune(now: number, retention: Retention = RETENTION.inbox): string[] {
+    const old = this.#sql
+      .exec<{ delivery_id: string }>(
+        "DELETE FROM inbox WHERE created_at < ? RETURNING delivery_id",
+        now - retention.maxAgeMs,
+      )
+      .toArray();
+    const over = this.#sql
+      .exec<{ delivery_id: string }>(
+        `DELETE FROM inbox WHERE rowid IN
+           (SELECT rowid FROM inbox ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)
+         RETURNING delivery_id`,
+        retention.maxRows,
+      )
+      .toArray();
+    return [...old, ...over].map((row) => row.delivery_id);
   }
 }

@@ -5,6 +5,9 @@
  * the operator can see what the control plane did and why. Kept 30 days, pruned by alarm.
  */
 import type { Sql } from "../queue/sql.ts";
+import { boundText } from "../storage/bound-text.ts";
+import { FIELD_LIMITS, RETENTION, type Retention } from "../storage/limits.ts";
+
 export const META_QUEUE_SCHEMA = `
   CREATE TABLE meta_queue (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -17,7 +20,7 @@ export const META_QUEUE_SCHEMA = `
   CREATE INDEX meta_queue_kind ON meta_queue (kind, repo, number);
 `;
 
-export const META_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export const META_RETENTION_MS = RETENTION.metaQueue.maxAgeMs;
 
 export type MetaKind =
   | "dependency_update"
@@ -65,7 +68,7 @@ export class MetaQueue {
       kind,
       repo,
       number,
-      detail,
+      boundText(detail, FIELD_LIMITS.detailBytes),
       now,
     );
   }
@@ -105,8 +108,14 @@ export class MetaQueue {
       .map(toEntry);
   }
 
-  prune(now: number): void {
-    this.#sql.exec("DELETE FROM meta_queue WHERE created_at < ?", now - META_RETENTION_MS);
+  /** Drops entries past the retention age, then the oldest past the row cap; returns how many. */
+  prune(now: number, retention: Retention = RETENTION.metaQueue): number {
+    const old = this.#sql.exec("DELETE FROM meta_queue WHERE created_at < ?", now - retention.maxAgeMs);
+    const over = this.#sql.exec(
+      "DELETE FROM meta_queue WHERE id IN (SELECT id FROM meta_queue ORDER BY id DESC LIMIT -1 OFFSET ?)",
+      retention.maxRows,
+    );
+    return old.rowsWritten + over.rowsWritten;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * A real `ws` server on a free port playing the RepoQueue's side of the agent protocol, for
  * daemon tests: checks the path and bearer token, parses every frame with the protocol schemas,
- * welcomes on hello, answers state frames with `reply` (switchable), gives scope verdicts as a
+ * welcomes on hello, answers state frames with `reply` (switchable), refuses run frames that do
+ * not prove their dispatch's secret (as the RepoQueue does), gives scope verdicts as a
  * RepoQueue's gate would (`scopeVerdict`), and lets a test wait on frames.
  */
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { z } from "zod";
@@ -44,13 +46,19 @@ export class FakeRepoQueue {
   private scopeReplies = 0;
   connections = 0;
   readonly closeCodes: number[] = [];
+  /** Secrets of the runs dispatched through this fake, by run id. */
+  readonly secrets = new Map<string, string>();
+  /** Run frames refused because they did not prove their run's secret. */
+  readonly unauthorized: Frame[] = [];
   private socket: WebSocket | null = null;
   private waiters: Waiter[] = [];
   private readonly server: WebSocketServer;
+  private readonly http: Server;
   private readonly options: Required<FakeRepoQueueOptions>;
 
-  private constructor(server: WebSocketServer, options: FakeRepoQueueOptions) {
+  private constructor(server: WebSocketServer, http: Server, options: FakeRepoQueueOptions) {
     this.server = server;
+    this.http = http;
     this.options = { repo: "acme/widgets", token: "agent-token", heartbeatSeconds: 1, ...options };
     server.on("connection", (ws) => this.onConnection(ws));
   }
@@ -58,24 +66,32 @@ export class FakeRepoQueue {
   static async start(options: FakeRepoQueueOptions = {}): Promise<FakeRepoQueue> {
     const repo = options.repo ?? "acme/widgets";
     const token = options.token ?? "agent-token";
-    const server = new WebSocketServer({
-      host: "127.0.0.1",
-      port: 0,
-      verifyClient: ({ req }, done) => {
-        const url = new URL(req.url ?? "/", "http://x");
-        const ok =
-          url.pathname === "/agents/connect" &&
-          url.searchParams.get("repo") === repo &&
-          req.headers.authorization === `Bearer ${token}`;
-        done(ok, 401, "Unauthorized");
-      },
+    const allowed = (req: IncomingMessage): boolean => {
+      const url = new URL(req.url ?? "/", "http://x");
+      return (
+        url.pathname === "/agents/connect" &&
+        url.searchParams.get("repo") === repo &&
+        req.headers.authorization === `Bearer ${token}`
+      );
+    };
+    // As the Worker answers the daemon's start-up checks: /healthz, and 426 for a good token.
+    const http = createServer((req, res) => {
+      const { pathname } = new URL(req.url ?? "/", "http://x");
+      if (pathname === "/healthz")
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      else if (pathname === "/agents/connect") res.writeHead(allowed(req) ? 426 : 401).end();
+      else res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-    return new FakeRepoQueue(server, options);
+    const server = new WebSocketServer({
+      server: http,
+      verifyClient: ({ req }, done) => done(allowed(req), 401, "Unauthorized"),
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
+    return new FakeRepoQueue(server, http, options);
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
   }
 
   private onConnection(ws: WebSocket): void {
@@ -98,6 +114,15 @@ export class FakeRepoQueue {
           leaseSeconds: 900,
           heartbeatSeconds: this.options.heartbeatSeconds,
           stopRuns: this.stopRuns,
+        });
+      } else if (frame.type !== "ack" && this.refusesSecret(frame)) {
+        this.unauthorized.push(frame);
+        this.send({
+          type: "reply",
+          id: frame.id,
+          ok: false,
+          error: "unauthorized",
+          message: "no run secret",
         });
       } else if (frame.type !== "ack") {
         const answer = this.replyWith?.(frame);
@@ -124,7 +149,15 @@ export class FakeRepoQueue {
     });
   }
 
+  private refusesSecret(frame: Frame): boolean {
+    if (!("runId" in frame)) return false;
+    const secret = this.secrets.get(frame.runId);
+    return secret !== undefined && frame.runSecret !== secret;
+  }
+
   send(frame: z.input<typeof ServerMessage>): void {
+    if (frame.type === "dispatch" && frame.runSecret !== undefined)
+      this.secrets.set(frame.runId, frame.runSecret);
     this.socket?.send(JSON.stringify(frame));
   }
 
@@ -181,6 +214,8 @@ export class FakeRepoQueue {
   async close(): Promise<void> {
     for (const client of this.server.clients) client.terminate();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 }
 

@@ -2,6 +2,7 @@
  * Starts a daemon against a FakeRepoQueue and real git repos, with a custom fixture agent,
  * a recording logger and short backoff; builds dispatch frames. Shared by the daemon tests.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -93,6 +94,7 @@ export function dispatchFrame(
     id: `dispatch-${counter}-${Date.now()}`,
     runId: `run-${counter}-${Date.now()}`,
     fence,
+    runSecret: randomBytes(32).toString("base64url"),
     args: {
       repo: "acme/widgets",
       itemId: `PVTI_${counter}`,

@@ -16,9 +16,22 @@ export function deliveryId(): string {
   return `${crypto.randomUUID()}-${counter}`;
 }
 
+/** `sha256=` + hex HMAC-SHA256 of the exact bytes, as GitHub signs a delivery. */
+export async function signBytes(secret: string, bytes: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
+  return `sha256=${[...mac].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
 export async function postDelivery(
   event: string,
-  body: string,
+  body: string | Uint8Array,
   options: { id?: string; signature?: string | null; secret?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = {
@@ -28,8 +41,13 @@ export async function postDelivery(
     "user-agent": "GitHub-Hookshot/test",
     ...options.headers,
   };
+  const secret = options.secret ?? WEBHOOK_SECRET;
   const signature =
-    options.signature === undefined ? await sign(options.secret ?? WEBHOOK_SECRET, body) : options.signature;
+    options.signature !== undefined
+      ? options.signature
+      : typeof body === "string"
+        ? await sign(secret, body)
+        : await signBytes(secret, body);
   if (signature !== null) headers["x-hub-signature-256"] = signature;
   return exports.default.fetch("https://factory.test/webhooks/github", { method: "POST", headers, body });
 }
@@ -49,6 +67,7 @@ export interface StateBody {
   repos: {
     name: string;
     items: { number: number; title: string; state: string; verdict: string; reason: string }[];
+    runs: { runId: string; fence: number; state: string; lastHeartbeat: number; leaseExpires: number }[];
     mirror: { items: number; fullReadAt: number | null; scannedAt: number | null };
     passes: number;
     locks: { key: string; number: number | null; holder: string }[];
