@@ -11,6 +11,8 @@ import { Dispatch, ServerMessage } from "../worker/protocol/messages.ts";
 export interface Dispatched {
   runId: string;
   fence: number;
+  /** The run's capability: every frame about the run proves it. */
+  runSecret: string | undefined;
   number: number;
   at: number;
 }
@@ -71,6 +73,7 @@ export class FakeAgent {
         id,
         runId,
         fence: run.fence,
+        runSecret: run.runSecret,
         outcome: "succeeded",
         reason: "bench run",
         exitCode: 0,
@@ -98,6 +101,7 @@ export class FakeAgent {
     const record: Dispatched = {
       runId: dispatch.runId,
       fence: dispatch.fence,
+      runSecret: dispatch.runSecret,
       number: dispatch.args.issueNumber,
       at: performance.now(),
     };
@@ -108,6 +112,7 @@ export class FakeAgent {
         id: randomUUID(),
         runId: dispatch.runId,
         fence: dispatch.fence,
+        runSecret: dispatch.runSecret,
         branch: `subfeature/task/${record.number}-bench`,
         worktree: "/tmp/bench",
       }),
