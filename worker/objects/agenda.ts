@@ -4,7 +4,7 @@
  * key, a kind and a due time. The object's alarm is armed at the earliest row and runs only
  * what is due; no concern arms the alarm itself. Plain module over SQLite.
  */
-import type { Sql } from "../queue/sql.ts";
+import type { Sql, StoragePort } from "../queue/sql.ts";
 export const AGENDA_SCHEMA = `
   CREATE TABLE agenda (key TEXT PRIMARY KEY, kind TEXT NOT NULL, due INTEGER NOT NULL);
   CREATE INDEX agenda_due ON agenda (due);
@@ -80,7 +80,11 @@ export class Agenda {
  * scheduled, so an idle object fires no alarm. A past time is armed as "now": the alarm then
  * runs that entry's work, it never spins.
  */
-export async function armAlarm(storage: DurableObjectStorage, agenda: Agenda, now: number): Promise<void> {
+export async function armAlarm(
+  storage: Pick<StoragePort, "getAlarm" | "setAlarm" | "deleteAlarm">,
+  agenda: Agenda,
+  now: number,
+): Promise<void> {
   const next = agenda.next();
   const current = await storage.getAlarm();
   if (next === null) {

@@ -3,7 +3,12 @@
  * there, so applied versions live in `_sql_schema_migrations`. Call it from the constructor
  * inside `blockConcurrencyWhile`.
  */
-export function migrate(storage: DurableObjectStorage, migrations: readonly string[]): void {
+import type { StoragePort } from "../queue/sql.ts";
+
+export function migrate(
+  storage: Pick<StoragePort, "sql" | "transactionSync">,
+  migrations: readonly string[],
+): void {
   const sql = storage.sql;
   sql.exec(
     "CREATE TABLE IF NOT EXISTS _sql_schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",

@@ -19,9 +19,13 @@ export function attachmentOf(ws: WebSocket): Attachment | null {
   return parsed.success ? parsed.data : null;
 }
 
-export interface ConnectedAgent {
+/** What the repo loop knows of a connected agent: who, and how many runs it takes. */
+export interface AgentInfo {
   agentId: string;
   capacity: number;
+}
+
+export interface ConnectedAgent extends AgentInfo {
   socket: WebSocket;
 }
 
@@ -46,11 +50,11 @@ export function connectedAgents(sockets: readonly WebSocket[]): ConnectedAgent[]
 }
 
 /** The agent with the most free capacity, or null when all are busy or none is connected. */
-export function pickAgent(
-  agents: readonly ConnectedAgent[],
+export function pickAgent<A extends AgentInfo>(
+  agents: readonly A[],
   liveRuns: (agentId: string) => number,
-): ConnectedAgent | null {
-  let best: { agent: ConnectedAgent; free: number } | null = null;
+): A | null {
+  let best: { agent: A; free: number } | null = null;
   for (const agent of agents) {
     const free = agent.capacity - liveRuns(agent.agentId);
     if (free > 0 && (!best || free > best.free)) best = { agent, free };

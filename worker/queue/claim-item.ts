@@ -9,7 +9,7 @@
  */
 import type { BoardItem, FieldRole } from "../board/board-item.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
-import type { ConnectedAgent } from "./agents.ts";
+import type { AgentInfo } from "./agents.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
@@ -35,7 +35,7 @@ export function boardLeaseExpiry(config: LoopDeps["config"], at: number): string
 export async function claimAndDispatch(
   deps: LoopDeps,
   item: BoardItem,
-  agent: ConnectedAgent,
+  agent: AgentInfo,
   verdict: {
     area: string;
     scope: "area" | "files";

@@ -9,7 +9,7 @@ import type { BoardItem, IssueState } from "../board/board-item.ts";
 import { findArea } from "../board/locks.ts";
 import { staleClaims, type StaleClaim } from "../board/gate.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
-import type { ConnectedAgent } from "./agents.ts";
+import type { AgentInfo } from "./agents.ts";
 import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
@@ -43,7 +43,7 @@ export interface LoopDeps {
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
-  agents: () => ConnectedAgent[];
+  agents: () => AgentInfo[];
   send: (agentId: string, frame: string) => void;
   now: () => number;
   log: (event: string, fields: Record<string, unknown>) => void;
@@ -71,6 +71,14 @@ export class RepoLoop {
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
+  }
+
+  get repo(): RepoConfig {
+    return this.#d.repo;
+  }
+
+  get board(): BoardPort {
+    return this.#d.board;
   }
 
   /** People's claims that need a person (lease passed, or left on a finished item). */
