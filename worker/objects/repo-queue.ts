@@ -36,6 +36,10 @@ import { migrate } from "./migrate.ts";
 // Operator actions (issue 9): the block at the end of the class.
 import * as operator from "../queue/operator-actions.ts";
 import type { Explanation } from "../queue/explain-item.ts";
+// Live dashboard (issue 9): the block at the end of the class.
+import { LiveNudge } from "../queue/live-nudge.ts";
+import { liveRepoFields, type LiveRepoFields } from "../queue/live-repo-state.ts";
+import { describeFrame, RunEvents, RUN_EVENTS_SCHEMA } from "../queue/run-events.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -45,6 +49,7 @@ const REPO_QUEUE_MIGRATIONS = [
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
+  RUN_EVENTS_SCHEMA, // live dashboard (issue 9): the agent's last event of each run
 ];
 
 /** A pass is kicked off at once; this agenda entry re-runs it if the object died meanwhile. */
@@ -69,9 +74,11 @@ export interface RepoOutcome {
   applied: boolean;
   completions: IssueState[];
   index: IndexDelta | null;
+  /** The event only echoed a write of the dispatcher's own (live dashboard, issue 9). */
+  echo?: boolean;
 }
 
-export interface RepoQueueState {
+export interface RepoQueueState extends LiveRepoFields {
   repo: string | null;
   paused: boolean;
   items: QueueItem[];
@@ -176,6 +183,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       completions: [...(fill?.completions ?? []), ...delta.completions, ...(read?.completions ?? [])],
       // A first full read indexes everything; otherwise the item read, or the delta.
       index: fill?.index ?? read?.index ?? delta.index,
+      echo: delta.echo && fill === null && read === null, // live dashboard (issue 9)
     };
   }
 
@@ -275,6 +283,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       budget: loop?.budget() ?? null,
       agenda: this.#agenda.list(),
       alarm: await this.ctx.storage.getAlarm(),
+      ...this.#liveFields(), // live dashboard (issue 9)
     };
   }
 
@@ -308,6 +317,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       }),
     );
     ws.send(reply);
+    this.#liveFrame(frame); // live dashboard (issue 9)
     if (frame.type === "run_finished") this.#requestPass();
     await this.#armAlarm();
   }
@@ -315,6 +325,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // Runs of a vanished agent keep their lease: the agent may come back before it expires.
     ws.close(code === 1005 ? 1000 : code, "closing");
+    this.#liveChanged(); // live dashboard (issue 9): the agent is gone
   }
 
   override async webSocketError(): Promise<void> {}
@@ -365,6 +376,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     const done = await this.#guarded(() => this.#repoLoop().pass());
     if (done !== null) this.#agenda.cancel("pass");
     this.#meta.set("passes", String((this.#meta.getNumber("passes") ?? 0) + 1));
+    this.#liveChanged(); // live dashboard (issue 9): a pass ended
   }
 
   /** Runs board work; a failure is recorded for the operator and the work retried on the agenda. */
@@ -533,4 +545,35 @@ export class RepoQueue extends DurableObject<AppEnv> {
     };
   }
   // ─── end of operator actions ────────────────────────────────────────────────────────────
+
+  // ─── Live dashboard (issue 9) ───────────────────────────────────────────────────────────
+  // Tells the supervisor (coalesced, worker/queue/live-nudge.ts) that what the dashboard shows
+  // changed, so it nudges the connected pages; records the agent's last event of each run.
+  #nudge: LiveNudge | undefined;
+
+  #liveChanged(): void {
+    const repo = this.#meta.get("repo");
+    if (repo === null) return;
+    this.#nudge ??= new LiveNudge({
+      send: () =>
+        this.env.WORKSPACE_SUPERVISOR.getByName(loadWorkspaceConfig(this.env).workspace).repoChanged(repo),
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      log: (event, fields) => console.error(JSON.stringify({ event, repo, ...fields })),
+    });
+    this.#nudge.request();
+  }
+
+  /** After a frame is applied: its run's last event (if the frame is one worth showing). */
+  #liveFrame(frame: AgentMessage): void {
+    const event = describeFrame(frame);
+    if (event !== null && this.#runs.get(event.runId) !== null) {
+      new RunEvents(this.ctx.storage.sql).record({ ...event, at: Date.now() });
+    }
+    this.#liveChanged();
+  }
+
+  #liveFields(): LiveRepoFields {
+    return liveRepoFields(this.#mirror, new RunEvents(this.ctx.storage.sql), this.#runs.recent(50));
+  }
+  // ─── end of live dashboard ──────────────────────────────────────────────────────────────
 }
