@@ -43,6 +43,7 @@ api.use("*", async (c, next) => {
 
 /** A ticket for the dashboard's live socket (`GET /live?ticket=...`), valid for a minute. */
 api.post("/live", async (c) => {
+  loadWorkspaceConfig(c.env); // an invalid config refuses the ticket with its message (503)
   const { ticket, expiresAt } = await issueLiveTicket(c.env.ADMIN_TOKEN, Date.now());
   return c.json({ ticket, expiresAt, url: `/live?ticket=${ticket}` });
 });
