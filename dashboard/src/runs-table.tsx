@@ -9,7 +9,7 @@ import { ItemLink } from "./item-link.tsx";
 import { branchUrl } from "./links.ts";
 import { SteerForm } from "./steer-form.tsx";
 import { Table } from "./table.tsx";
-import { relative, span } from "./time.ts";
+import { ago, relative, span } from "./time.ts";
 import { runStateWords } from "./words.ts";
 
 const FINISHED_SHOWN = 5;
@@ -57,7 +57,7 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
         },
         {
           label: "Last heartbeat",
-          cell: (run) => (run.state === "finished" ? "—" : relative(run.lastHeartbeat, now)),
+          cell: (run) => (run.state === "finished" ? "—" : ago(run.lastHeartbeat, now)),
         },
         {
           label: "Lease",
@@ -74,11 +74,7 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
           label: "Agent's last event",
           cell: (run) => {
             const event = eventOf(run);
-            return event ? (
-              `${event.detail} (${relative(event.at, now)})`
-            ) : (
-              <span class="muted">none yet</span>
-            );
+            return event ? `${event.detail} (${ago(event.at, now)})` : <span class="muted">none yet</span>;
           },
         },
         {

@@ -24,3 +24,8 @@ export function span(ms: number): string {
 export function relative(at: number, now: number): string {
   return at <= now ? `${span(now - at)} ago` : `in ${span(at - now)}`;
 }
+
+/** How long ago something happened; a clock a little ahead of ours still reads "0 s ago". */
+export function ago(at: number, now: number): string {
+  return `${span(Math.max(0, now - at))} ago`;
+}
