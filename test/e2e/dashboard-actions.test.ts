@@ -1,15 +1,13 @@
 /**
  * Running the factory from the dashboard, in Chromium against local mode: QA verdicts that
  * change the board and the sequence, pause and resume (one repo, then all), a steer that
- * reaches a connected agent (a raw WebSocket speaking the protocol), releasing a stale claim
+ * reaches a connected agent (a raw WebSocket speaking the protocol), retry now and unpark,
+ * releasing a stale claim
  * only after a confirmation, and the deliveries view with the Worker's own echoes folded.
  */
-import { once } from "node:events";
 import { rm } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { ServerMessage } from "../../worker/protocol/messages.ts";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
 import {
   BACKEND,
@@ -28,13 +26,17 @@ import {
   tableOf,
   type Viewport,
 } from "./dashboard-support.ts";
-import { agentToken, boardField, setBoardField } from "./support.ts";
+import { RawAgent } from "./raw-agent.ts";
+import { boardField, setBoardField } from "./support.ts";
 
 const persistTo = `.wrangler/test-dashboard-actions-${process.pid}`;
 let mode: LocalMode;
 let browser: Browser;
 let closeBrowser: (() => Promise<void>) | undefined;
 const contexts: BrowserContext[] = [];
+/** The Frontend agent of the steer test, kept for the retry test that follows it. */
+let agent: RawAgent | null = null;
+const BRANCH = "subfeature/task/21-pricing-page";
 
 async function open(viewport: Viewport): Promise<Page> {
   const { page, context } = await openPage(browser, viewport);
@@ -61,6 +63,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  agent?.close();
   await closeBrowser?.();
   await mode?.stop();
   await rm(persistTo, { recursive: true, force: true });
@@ -132,84 +135,83 @@ describe("running the factory from the dashboard", () => {
   it("shows a connected agent's run and sends it a steer from the page (desktop)", async () => {
     if (noChromium) throw noChromium;
     const page = await open(DESKTOP);
-    const socket = new WebSocket(`${mode.workerUrl.replace("http", "ws")}/agents/connect?repo=${FRONTEND}`, {
-      headers: { authorization: `Bearer ${await agentToken(mode, FRONTEND)}` },
+    agent = await RawAgent.connect(mode, FRONTEND, "dashboard-agent");
+    const dispatch = await agent.startRun(1, BRANCH);
+    expect(dispatch.args.issueNumber).toBe(21);
+
+    const run = itemRow(tableOf(repoRegion(page, FRONTEND), "Runs"), "#21");
+    await expect
+      .poll(() => run.innerText().catch(() => ""), { timeout: SHOWS })
+      .toContain(`started on ${BRANCH}`);
+    const text = await run.innerText();
+    expect(text).toContain("running");
+    expect(text).toContain("dashboard-agent");
+    expect(text).toContain(String(dispatch.fence));
+    expect(text).toMatch(/expires in \d+ min/);
+    expect(text).toMatch(/\d+ s ago/);
+    const link = run.getByRole("link", { name: `branch ${BRANCH}` });
+    expect(await link.getAttribute("href")).toBe(`https://github.com/${FRONTEND}/tree/${BRANCH}`);
+
+    await run.getByText("Steer", { exact: true }).click();
+    await run.getByLabel("Context for the agent").fill("Use the annual prices from the pricing sheet");
+    await run.getByRole("button", { name: "Add context" }).click();
+
+    await expect
+      .poll(() => agent?.steers()[0], { timeout: SHOWS })
+      .toMatchObject({
+        command: "append_context",
+        runId: dispatch.runId,
+        text: "Use the annual prices from the pricing sheet",
+      });
+    const steer = agent.steers()[0]!;
+    agent.send({ type: "ack", id: steer.id });
+    agent.send({
+      type: "steer_applied",
+      id: "applied-1",
+      runId: dispatch.runId,
+      fence: dispatch.fence,
+      steerId: steer.id,
+      effect: "delivered",
+      detail: "reached the live session",
     });
-    const frames: ServerMessage[] = [];
-    socket.on("message", (data) => frames.push(ServerMessage.parse(JSON.parse(String(data)))));
-    await once(socket, "open");
-    try {
-      socket.send(JSON.stringify({ type: "hello", v: 1, agentId: "dashboard-agent", capacity: 1, runs: [] }));
-      await expect
-        .poll(() => frames.some((frame) => frame.type === "dispatch"), { timeout: SHOWS })
-        .toBe(true);
-      const dispatch = frames.find((frame) => frame.type === "dispatch");
-      if (dispatch?.type !== "dispatch") throw new Error("no dispatch");
-      expect(dispatch.args.issueNumber).toBe(21);
-      const branch = "subfeature/task/21-pricing-page";
-      socket.send(JSON.stringify({ type: "ack", id: dispatch.id }));
-      socket.send(
-        JSON.stringify({
-          type: "run_started",
-          id: "started-21",
-          runId: dispatch.runId,
-          fence: dispatch.fence,
-          branch,
-          worktree: "/tmp/wt",
-        }),
-      );
+    await expect
+      .poll(() => run.innerText(), { timeout: SHOWS })
+      .toContain("steering delivered: reached the live session");
 
-      const run = itemRow(tableOf(repoRegion(page, FRONTEND), "Runs"), "#21");
-      await expect
-        .poll(() => run.innerText().catch(() => ""), { timeout: SHOWS })
-        .toContain(`started on ${branch}`);
-      const text = await run.innerText();
-      expect(text).toContain("running");
-      expect(text).toContain("dashboard-agent");
-      expect(text).toContain(String(dispatch.fence));
-      expect(text).toMatch(/expires in \d+ min/);
-      expect(text).toMatch(/\d+ s ago/);
-      const link = run.getByRole("link", { name: `branch ${branch}` });
-      expect(await link.getAttribute("href")).toBe(`https://github.com/${FRONTEND}/tree/${branch}`);
+    await run.getByRole("button", { name: "Stop and requeue" }).click();
+    await expect
+      .poll(() => agent?.steers().map((frame) => frame.command), { timeout: SHOWS })
+      .toEqual(["append_context", "stop_and_requeue"]);
+    agent.finishRun(dispatch, "stopped", "stopped by the operator");
+  });
 
-      await run.getByText("Steer", { exact: true }).click();
-      await run.getByLabel("Context for the agent").fill("Use the annual prices from the pricing sheet");
-      await run.getByRole("button", { name: "Add context" }).click();
+  it("cuts a retry's backoff short with Retry now, and unparks an item parked after its retries (phone)", async () => {
+    if (noChromium) throw noChromium;
+    if (agent === null) throw new Error("the steer test's agent is not connected");
+    const page = await open(PHONE);
+    const row = itemRow(tableOf(repoRegion(page, FRONTEND), "Queue"), "#21");
 
-      await expect
-        .poll(() => frames.find((frame) => frame.type === "steer"), { timeout: SHOWS })
-        .toMatchObject({
-          command: "append_context",
-          runId: dispatch.runId,
-          text: "Use the annual prices from the pricing sheet",
-        });
-      const steer = frames.find((frame) => frame.type === "steer");
-      if (steer?.type !== "steer") throw new Error("no steer");
-      socket.send(JSON.stringify({ type: "ack", id: steer.id }));
-      socket.send(
-        JSON.stringify({
-          type: "steer_applied",
-          id: "applied-1",
-          runId: dispatch.runId,
-          fence: dispatch.fence,
-          steerId: steer.id,
-          effect: "delivered",
-          detail: "reached the live session",
-        }),
-      );
-      await expect
-        .poll(() => run.innerText(), { timeout: SHOWS })
-        .toContain("steering delivered: reached the live session");
+    // The stop used attempt 1; attempt 2 fails and waits out its backoff (two minutes: 60 s doubled).
+    agent.finishRun(await agent.startRun(2, BRANCH), "failed", "the tests failed");
+    await expect
+      .poll(() => row.innerText().catch(() => ""), { timeout: SHOWS })
+      .toContain("Waiting out a retry backoff");
+    expect(await row.innerText()).toMatch(/Next try at .* \(in [12] min \d+ s\)/);
+    await row.getByRole("button", { name: "Retry now" }).click();
 
-      await run.getByRole("button", { name: "Stop and requeue" }).click();
-      await expect
-        .poll(() => frames.filter((frame) => frame.type === "steer").map((frame) => frame.command), {
-          timeout: SHOWS,
-        })
-        .toEqual(["append_context", "stop_and_requeue"]);
-    } finally {
-      socket.close(1000);
-    }
+    // Attempt 3 is the last: failing it parks the item.
+    agent.finishRun(await agent.startRun(3, BRANCH), "failed", "the tests failed again");
+    await expect
+      .poll(() => row.innerText().catch(() => ""), { timeout: SHOWS })
+      .toContain("Parked after its retries");
+    await expect.poll(field(`${FRONTEND}#21`, "Status"), { timeout: SHOWS }).toBe("Triage");
+    await row.getByRole("button", { name: "Unpark" }).click();
+
+    await expect.poll(field(`${FRONTEND}#21`, "Status"), { timeout: SHOWS }).not.toBe("Triage");
+    const fourth = await agent.startRun(4, BRANCH);
+    expect(fourth.args.attempt).toBe(1);
+    agent.close();
+    agent = null;
   });
 
   it("asks before releasing a stale claim, and releases it only on confirm (phone)", async () => {
