@@ -9,6 +9,7 @@
  * items, the event → dispatch latency is measured next to the claim's own GitHub round trips.
  */
 import { randomUUID } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import { workspaceBoardSeed, type WorkspaceBoardRepo } from "../emulator/seed/wo
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../scripts/dev.ts";
 import { BoardClient } from "../worker/board/board-client.ts";
 import { parseWorkspaceConfig } from "../worker/config/workspace-config.ts";
+import { scanIntervalMs } from "../worker/supervisor/workspace-scan.ts";
 import { FakeAgent } from "./fake-agent.ts";
 import { median } from "./measure.ts";
 import type { BenchResult, Row } from "./report.ts";
@@ -41,7 +43,6 @@ const REPOS: WorkspaceBoardRepo[] = bundled.repos.map((repo) => ({
 
 const config = parseWorkspaceConfig({ ...bundled, qa: { requiredFor: ["high"] } });
 const BOARD_RENEWALS_PER_RUN_HOUR = 3600 / config.lease.boardRenewSeconds;
-const SCANS_PER_HOUR = 60 / config.reconcile.scanMinutes;
 
 type Spend = Record<string, { calls: number; points: number }>;
 
@@ -120,10 +121,13 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
     seedFile,
     JSON.stringify(workspaceBoardSeed({ org: ORG, items: size, repos: REPOS, readyPerRepo: CAPACITY })),
   );
+  const log = process.env.BENCH_LOG;
   const mode = await startLocalMode({
     port: 0,
     seed: seedFile,
     persistTo: join(dir, "state"),
+    // BENCH_LOG=<file> keeps the Worker's and the emulator's log lines, to see what a run did.
+    ...(log ? { echo: (line: string) => appendFileSync(log, `${Date.now()} ${line}\n`) } : {}),
     vars: { WORKSPACE_CONFIG: JSON.stringify({ ...bundled, qa: { requiredFor: ["high"] } }) },
   });
   const agents = new Map<string, FakeAgent>();
@@ -177,7 +181,7 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
         }).catch(() => undefined);
         edits += 1;
       }
-      await agent.dispatchOf(next, since);
+      await withTimeout(agent.dispatchOf(next, since), `the dispatch of ${repo.name}#${next}`);
     }
     const after = await settle(mode);
     const events = diff(after, warm);
@@ -194,7 +198,10 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
       hourly[kind] = (hourly[kind] ?? 0) + points;
     };
     for (const [kind, value] of Object.entries(events)) add(kind, value.points);
-    for (const [kind, value] of Object.entries(scan)) add(kind, value.points * SCANS_PER_HOUR);
+    // As often as the supervisor scans this board: every scanMinutes, or less often when large.
+    const pages = scan["scan items"]?.points ?? 1;
+    const scansPerHour = 3_600_000 / scanIntervalMs(config, pages);
+    for (const [kind, value] of Object.entries(scan)) add(kind, value.points * scansPerHour);
     for (const [kind, value] of Object.entries(full))
       add(kind, value.points / config.reconcile.fullReadHours);
     add("renew lease", renewal * CAPACITY * REPOS.length * BOARD_RENEWALS_PER_RUN_HOUR);
@@ -333,7 +340,10 @@ async function measureLatency(
       body,
     });
     if (response.status !== 202) throw new Error(`the webhook answered ${response.status}`);
-    const dispatched = await agent.dispatchOf(next, start);
+    const dispatched = await withTimeout(
+      agent.dispatchOf(next, start),
+      `the dispatch of ${repo.name}#${next}`,
+    );
     samples.push(dispatched.at - start);
   }
   const board = new BoardClient({
@@ -368,6 +378,15 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string): P
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/** A cap on one wait of the bench, so a lost dispatch fails the bench instead of hanging it. */
+function withTimeout<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

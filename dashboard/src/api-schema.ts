@@ -45,11 +45,11 @@ export const Run = z.object({
   outcome: maybeText,
   reason: maybeText,
   branch: maybeText,
+  /** The agent's last event (started on its branch, a steer's effect, a scope verdict). */
+  lastEvent: z._default(maybeText, null),
+  lastEventAt: z._default(maybeNumber, null),
 });
 export type Run = z.infer<typeof Run>;
-
-export const RunEvent = z.object({ runId: text, kind: text, detail: text, at: z.number(), prUrl: maybeText });
-export type RunEvent = z.infer<typeof RunEvent>;
 
 export const PullRequest = z.object({
   number: maybeNumber,
@@ -80,7 +80,6 @@ export const RepoState = z.object({
   runs: z.array(Run),
   agents: z.array(z.object({ agentId: text, capacity: z.number(), liveRuns: z.number() })),
   staleClaims: z.array(StaleClaim),
-  runEvents: z._default(z.array(RunEvent), []),
   pullRequests: z._default(z.array(PullRequest), []),
   lastRefresh: z.nullable(z.object({ at: text, error: maybeText })),
 });

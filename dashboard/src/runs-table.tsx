@@ -23,13 +23,10 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
     repo.items.find((item) => item.number === number)?.title ??
     repo.locks.find((lock) => lock.number === number)?.title ??
     null;
-  const eventOf = (run: Run) => repo.runEvents.find((event) => event.runId === run.runId);
   const prOf = (run: Run): string | null =>
-    eventOf(run)?.prUrl ??
     repo.pullRequests.find((pr) =>
       pr.closes.some((ref) => ref.repo === repo.name && ref.number === run.number),
-    )?.url ??
-    null;
+    )?.url ?? null;
   return (
     <Table<Run>
       caption="Runs"
@@ -72,10 +69,12 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
         { label: "Agent", cell: (run) => <code>{run.agentId}</code> },
         {
           label: "Agent's last event",
-          cell: (run) => {
-            const event = eventOf(run);
-            return event ? `${event.detail} (${ago(event.at, now)})` : <span class="muted">none yet</span>;
-          },
+          cell: (run) =>
+            run.lastEvent ? (
+              `${run.lastEvent}${run.lastEventAt === null ? "" : ` (${ago(run.lastEventAt, now)})`}`
+            ) : (
+              <span class="muted">none yet</span>
+            ),
         },
         {
           label: "Links",

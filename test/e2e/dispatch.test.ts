@@ -122,6 +122,7 @@ describe("dispatch to a local agent", () => {
   });
 
   it("holds back the item that conflicted with it until QA passes, then runs it next", async () => {
+    const readsBefore = await workerReads();
     await expect
       .poll(async () => (await repoState()).items.find((i) => i.number === 30)?.reason, { timeout: 30_000 })
       .toBe("Lock conflict: Issue #21 currently holds overlapping lock key(s).");
@@ -145,5 +146,38 @@ describe("dispatch to a local agent", () => {
     expect(second!.startedAt).toBeGreaterThanOrEqual(first!.finishedAt!);
     expect(second!.fence).toBeGreaterThan(first!.fence);
     expect((await boardItem(30))?.fields.lockKey).toBeNull();
+
+    // The QA release, #30's claim and release and the webhooks echoing all of them were
+    // applied to the mirror without the Worker reading anything from GitHub.
+    await settled();
+    expect(await workerReads()).toEqual(readsBefore);
   });
 });
+
+/** The Worker's own GitHub reads so far, by kind (its writes and read-backs left out). */
+async function workerReads(): Promise<Record<string, number>> {
+  const response = await fetch(`${mode.workerUrl}/api/state`, {
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
+  });
+  const { budget } = (await response.json()) as { budget: { byKind: Record<string, { calls: number }> } };
+  const writes = new Set(["claim", "read back", "release", "renew lease", "set status", "widen lock"]);
+  return Object.fromEntries(
+    Object.entries(budget.byKind)
+      .filter(([kind]) => !writes.has(kind))
+      .map(([kind, spent]) => [kind, spent.calls]),
+  );
+}
+
+/** Every webhook the emulator queued has been delivered and routed by the Worker. */
+async function settled(): Promise<void> {
+  await fetch(`${mode.emulatorUrl}/_emulator/deliveries/flush`, { method: "POST" });
+  await expect
+    .poll(async () => {
+      const response = await fetch(`${mode.workerUrl}/api/state?deliveries=500`, {
+        headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
+      });
+      const { pendingRoutes } = (await response.json()) as { pendingRoutes: number };
+      return pendingRoutes;
+    })
+    .toBe(0);
+}

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { Budget } from "./api-budget.ts";
-import type { BoardItem, IssueRef, IssueState } from "./board-item.ts";
+import type { BoardItem, FieldRole, IssueRef, IssueState } from "./board-item.ts";
 import { BoardSchemaError } from "./board-errors.ts";
 import { claimWrites, judgeClaim } from "./claim.ts";
 import type { BoardClaim, ClaimResult, ClaimValues } from "./claim.ts";
@@ -293,6 +293,21 @@ export class BoardClient {
       names.leaseExpires,
       names.lastHeartbeat,
     ]);
+  }
+
+  /** Writes some fields of one item by role (null clears), in one request labelled `kind`. */
+  async updateFields(
+    kind: string,
+    item: ItemHandle,
+    values: Partial<Record<FieldRole, string | null>>,
+  ): Promise<WriteResult> {
+    const names = this.#config.fields;
+    const entries = Object.entries(values) as Array<[FieldRole, string | null]>;
+    const writes = entries.flatMap(([role, value]): Array<[string, string]> =>
+      value === null || value === "" ? [] : [[names[role], value]],
+    );
+    const clears = entries.filter(([, value]) => value === null || value === "").map(([role]) => names[role]);
+    return this.#writeFields(kind, item, writes, clears);
   }
 
   async setStatus(item: ItemHandle, status: string): Promise<WriteResult> {

@@ -29,7 +29,8 @@ import { Outbox, OUTBOX_SCHEMA } from "../queue/outbox.ts";
 import { QaSessions, QA_SESSIONS_SCHEMA, type QaSession } from "../queue/qa-sessions.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import { RepoLoop } from "../queue/repo-loop.ts";
-import { Runs, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { Runs, RUNS_LAST_EVENT_SCHEMA, RUNS_SCHEMA, type Run } from "../queue/runs.ts";
+import { RunScopes, RUN_SCOPES_SCHEMA } from "../queue/scope-steering.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import { Agenda, AGENDA_SCHEMA, armAlarm, type AgendaEntry } from "./agenda.ts";
 import { migrate } from "./migrate.ts";
@@ -39,7 +40,6 @@ import type { Explanation } from "../queue/explain-item.ts";
 // Live dashboard (issue 9): the block at the end of the class.
 import { LiveNudge } from "../queue/live-nudge.ts";
 import { liveRepoFields, type LiveRepoFields } from "../queue/live-repo-state.ts";
-import { describeFrame, RunEvents, RUN_EVENTS_SCHEMA } from "../queue/run-events.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -49,7 +49,8 @@ const REPO_QUEUE_MIGRATIONS = [
   QA_SESSIONS_SCHEMA,
   AGENDA_SCHEMA,
   `${MIRROR_SCHEMA} ${DEPENDENCY_STATES_SCHEMA} ALTER TABLE items DROP COLUMN snapshot;`,
-  RUN_EVENTS_SCHEMA, // live dashboard (issue 9): the agent's last event of each run
+  RUN_SCOPES_SCHEMA,
+  RUNS_LAST_EVENT_SCHEMA,
 ];
 
 /** A pass is kicked off at once; this agenda entry re-runs it if the object died meanwhile. */
@@ -153,7 +154,8 @@ export class RepoQueue extends DurableObject<AppEnv> {
   async ingest(input: IngestInput): Promise<RepoOutcome> {
     const sql = this.ctx.storage.sql;
     this.#meta.setOnce("repo", input.repo);
-    if (input.selfLogin) this.#meta.set("self_login", input.selfLogin);
+    if (input.selfLogin && this.#meta.get("self_login") !== input.selfLogin)
+      this.#meta.set("self_login", input.selfLogin);
     const seen = sql.exec("SELECT 1 FROM applied_events WHERE delivery_id = ?", input.deliveryId).toArray();
     if (seen.length > 0 || this.#applying.has(input.deliveryId)) {
       return { applied: false, completions: [], index: null };
@@ -317,7 +319,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       }),
     );
     ws.send(reply);
-    this.#liveFrame(frame); // live dashboard (issue 9)
+    this.#liveChanged(); // live dashboard (issue 9): a run frame was applied
     if (frame.type === "run_finished") this.#requestPass();
     await this.#armAlarm();
   }
@@ -450,6 +452,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       outbox: this.#outbox,
       mirror: this.#mirror,
       depStates: this.#depStates,
+      scopes: new RunScopes(this.ctx.storage.sql),
       meta: this.#meta,
       board: boardFor(this.env, config, this.#meta),
       transaction: (work) => this.ctx.storage.transactionSync(work),
@@ -468,6 +471,10 @@ export class RepoQueue extends DurableObject<AppEnv> {
       },
       paused: () => this.#meta.get("paused") === "1",
       reportStale: (claims) => supervisor().reportStaleClaims(repo.name, claims),
+      journal: (kind, number, detail) => supervisor().journal(kind, repo.name, number, detail),
+      notifyParked: async (parked) => {
+        await supervisor().notify({ kind: "parked", repo: repo.name, ...parked });
+      },
       selfLogin: () => this.#meta.get("self_login") || null,
     });
     return this.#loop;
@@ -548,7 +555,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
 
   // ─── Live dashboard (issue 9) ───────────────────────────────────────────────────────────
   // Tells the supervisor (coalesced, worker/queue/live-nudge.ts) that what the dashboard shows
-  // changed, so it nudges the connected pages; records the agent's last event of each run.
+  // changed, so it nudges the connected pages.
   #nudge: LiveNudge | undefined;
 
   #liveChanged(): void {
@@ -563,17 +570,8 @@ export class RepoQueue extends DurableObject<AppEnv> {
     this.#nudge.request();
   }
 
-  /** After a frame is applied: its run's last event (if the frame is one worth showing). */
-  #liveFrame(frame: AgentMessage): void {
-    const event = describeFrame(frame);
-    if (event !== null && this.#runs.get(event.runId) !== null) {
-      new RunEvents(this.ctx.storage.sql).record({ ...event, at: Date.now() });
-    }
-    this.#liveChanged();
-  }
-
   #liveFields(): LiveRepoFields {
-    return liveRepoFields(this.#mirror, new RunEvents(this.ctx.storage.sql), this.#runs.recent(50));
+    return liveRepoFields(this.#mirror);
   }
   // ─── end of live dashboard ──────────────────────────────────────────────────────────────
 }

@@ -26,7 +26,7 @@ import { absorbOutcome } from "../supervisor/fan-out.ts";
 import { routeEvent } from "../supervisor/routing.ts";
 import { scanDue, scanWorkspace } from "../supervisor/workspace-scan.ts";
 import { QaSequence, QA_SEQUENCE_SCHEMA, type QaEntry } from "../supervisor/qa-sequence.ts";
-import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry } from "../supervisor/meta-queue.ts";
+import { MetaQueue, META_QUEUE_SCHEMA, type MetaEntry, type MetaKind } from "../supervisor/meta-queue.ts";
 import * as directives from "../supervisor/directives.ts";
 import type { DirectiveDeps } from "../supervisor/directives.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
@@ -381,6 +381,11 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     };
   }
 
+  /** A RepoQueue's supervisory event (a steering effect, a scope verdict) for the operator log. */
+  async journal(kind: MetaKind, repo: string, number: number | null, detail: string): Promise<void> {
+    this.#meta.record(kind, repo, number, detail, Date.now());
+  }
+
   /** A RepoQueue's waiting QA sessions; the workspace sequence follows them. */
   async syncQa(repo: string, waiting: Omit<QaEntry, "repo">[]): Promise<void> {
     directives.syncQa(this.#directives(), repo, waiting); // operator hook (issue 9): QA waiting notices
@@ -506,7 +511,8 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   #notifyAttention(states: readonly RepoQueueState[]): void {
     const named = states.flatMap((state) => (state.repo === null ? [] : [{ ...state, name: state.repo }]));
-    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named)) this.notify(cause);
+    for (const cause of attentionCauses(loadWorkspaceConfig(this.env), named, this.#board?.budget() ?? null))
+      this.notify(cause);
   }
   // ─── end of operator directives and notifications ───────────────────────────────────────
 

@@ -43,6 +43,7 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
         deps.transaction(() => {
           deps.runs.setState(run.runId, "running", frame.branch);
           deps.runs.renew(run.runId, deps.now(), deps.leaseMs);
+          deps.runs.setLastEvent(run.runId, `started on ${frame.branch}`, deps.now());
         });
         break;
       case "run_finished":
@@ -50,20 +51,13 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
         break;
       case "steer_applied":
         deps.outbox.ack(frame.steerId);
+        await deps.loop.steerEffect(run, frame);
+        break;
+      case "scope_request":
+        await deps.loop.requestScope(run, frame);
         break;
     }
-    reply =
-      frame.type === "scope_request"
-        ? // Until the RepoQueue gates a widened scope (issue 11, worker side), never widen a lock
-          // unchecked: the daemon tells the agent to stay in scope and the run goes on.
-          {
-            type: "reply",
-            id: frame.id,
-            ok: false,
-            error: "unsupported",
-            message: "this Worker does not widen a run's scope yet; stay within the lock scope",
-          }
-        : { type: "reply", id: frame.id, ok: true, error: null, message: "" };
+    reply = { type: "reply", id: frame.id, ok: true, error: null, message: "" };
   }
   const text = JSON.stringify(reply);
   deps.outbox.recordApplied(frame.id, text, deps.now());

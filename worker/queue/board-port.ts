@@ -14,6 +14,7 @@ export type BoardPort = Pick<
   | "writeClaim"
   | "renewLease"
   | "releaseClaim"
+  | "updateFields"
   | "projectId"
   | "budget"
 >;

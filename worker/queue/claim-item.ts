@@ -12,6 +12,7 @@ import type { ConnectedAgent } from "./agents.ts";
 import { dispatchArgs } from "./dispatch-args.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
+import { scopeOf } from "./scope-steering.ts";
 
 /** What our claims write in Claim Owner, before the agent id; other owners are people. */
 export const CLAIM_OWNER_PREFIX = "worker-factory/";
@@ -103,6 +104,7 @@ export async function claimAndDispatch(
     return false;
   }
   deps.mirror.applyOwnWrite(item.itemId, claim, outcome.board.updatedAt ?? null, now());
+  deps.scopes.set(run.runId, scopeOf(item));
   const frame: ServerMessage & { id: string } = {
     type: "dispatch",
     id: `dispatch-${run.runId}`,

@@ -20,6 +20,7 @@ import type { LoopDeps } from "./repo-loop.ts";
 import { syncQa } from "./repo-qa.ts";
 import type { QueueItem } from "./micro-queue.ts";
 import type { Run } from "./runs.ts";
+import { steerOnScopeChange } from "./scope-steering.ts";
 import { steerRun } from "./steering.ts";
 
 const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
@@ -71,15 +72,41 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
       queue.setVerdict(entry.number, "done", why);
       continue;
     }
+    prepared ??= prepareBoard(board, config, deps.now());
     if (live !== null) {
+      const status = norm(item.fields.status);
+      const moved =
+        live.state !== "claiming" && !config.statuses.active.some((value) => norm(value) === status);
+      if (moved) {
+        // A person took the item out of the active values: stop the run, leave their Status be.
+        const why = `Status moved to ${item.fields.status ?? "(empty)"} while the run was going.`;
+        steerRun(deps, {
+          runId: live.runId,
+          command: "stop_and_requeue",
+          reason: why,
+          sourceEventId: `status-${live.runId}`,
+          text: "",
+        });
+        await hooks.finishRun(live, why);
+        queue.setState(entry.number, "done", { reason: why });
+        queue.setVerdict(entry.number, "not_ready", why);
+        continue;
+      }
+      const steered =
+        live.state === "claiming" ? "unchanged" : await steerOnScopeChange(deps, live, item, prepared);
+      const note =
+        steered === "unchanged"
+          ? ""
+          : steered === "replanned"
+            ? " Its scope changed: told to checkpoint and replan."
+            : " Its new scope conflicts: told to stop.";
       queue.setVerdict(
         entry.number,
         "active",
-        `Run ${live.runId} (fence ${live.fence}) holds ${live.lockKeys}.`,
+        `Run ${live.runId} (fence ${live.fence}) holds ${deps.runs.get(live.runId)?.lockKeys ?? live.lockKeys}.${note}`,
       );
       continue;
     }
-    prepared ??= prepareBoard(board, config, deps.now());
     const verdict = evaluateGate({ item, board, issueStates, config, now: deps.now(), prepared });
     if (verdict.kind === "active") {
       const qa = norm(item.fields.status) === norm(config.statuses.qaRequired);

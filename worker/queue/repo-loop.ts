@@ -14,18 +14,21 @@ import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-eve
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
 import type { DependencyStates } from "./dependency-states.ts";
+import type { RunScopes } from "./scope-steering.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
 import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
 import { decideQa, type QaVerdictResult } from "./repo-qa.ts";
 import type { BoardPort } from "./board-port.ts";
 import type { MicroQueue } from "./micro-queue.ts";
+import type { MetaKind } from "../supervisor/meta-queue.ts";
 import type { Outbox } from "./outbox.ts";
 import { applyScan, reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
 import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
 import { settleRun, type FinishOutcome } from "./settle-run.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
+import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
 export interface LoopDeps {
   config: WorkspaceConfig;
@@ -35,6 +38,8 @@ export interface LoopDeps {
   outbox: Outbox;
   mirror: BoardMirror;
   depStates: DependencyStates;
+  /** The scope each live run was dispatched with (so a change on the board steers it). */
+  scopes: RunScopes;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -49,6 +54,10 @@ export interface LoopDeps {
   reportStale: (claims: StaleClaim[]) => Promise<void>;
   /** The operator paused dispatch for this repo. */
   paused: () => boolean;
+  /** Records a supervisory event of this repo in the workspace's meta queue (operator log). */
+  journal: (kind: MetaKind, number: number | null, detail: string) => Promise<void>;
+  /** Tells a person (the supervisor's notifications) that an item was parked after its retries. */
+  notifyParked: (parked: { number: number; title: string; reason: string; runId: string }) => Promise<void>;
   /** The login the board client writes as, when known (to recognise its echoes). */
   selfLogin: () => string | null;
 }
@@ -178,6 +187,23 @@ export class RepoLoop {
     }
   }
 
+  /** An agent's `wf-scope request` (see scope-request.ts). */
+  requestScope(
+    run: Run,
+    request: { id: string; paths: readonly string[]; reason: string },
+  ): Promise<ScopeVerdict> {
+    return requestScope(this.#d, run, request);
+  }
+
+  /** What the daemon reported a steering command did (delivered live, fell back, refused). */
+  async steerEffect(run: Run, effect: { steerId: string; effect: string; detail: string }): Promise<void> {
+    const text = `${effect.effect}${effect.detail ? `: ${effect.detail}` : ""}`;
+    this.#d.runs.setLastEvent(run.runId, `steering ${text}`, this.#d.now());
+    await this.#d
+      .journal("steer_effect", run.number, `${effect.steerId} to ${run.runId}: ${text}`)
+      .catch((error: unknown) => this.#d.log("journal_failed", { runId: run.runId, error: String(error) }));
+  }
+
   /** The operator's QA verdict for an item waiting in this repo's QA queue. */
   decideQa(number: number, verdict: "pass" | "fail", note: string | null): Promise<QaVerdictResult> {
     return decideQa(this.#d, number, verdict, note);
@@ -196,6 +222,7 @@ export class RepoLoop {
     this.#d.transaction(() => {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
+      this.#d.scopes.drop(run.runId);
       if (queue.get(run.number) === null) return;
       queue.setState(run.number, settled.state, {
         attempts: settled.attempts,
@@ -212,6 +239,12 @@ export class RepoLoop {
       } catch (error) {
         this.#d.log("release_failed", { runId: run.runId, error: String(error) });
       }
+    }
+    if (settled.state === "parked") {
+      const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
+      await this.#d
+        .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
+        .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
     }
     this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }

@@ -48,6 +48,8 @@ export interface Run {
   outcome: string | null;
   reason: string | null;
   branch: string | null;
+  lastEvent: string | null;
+  lastEventAt: number | null;
 }
 
 type Row = {
@@ -67,6 +69,8 @@ type Row = {
   outcome: string | null;
   reason: string | null;
   branch: string | null;
+  last_event: string | null;
+  last_event_at: number | null;
 };
 
 export type FenceCheck =
@@ -89,7 +93,9 @@ export class Runs {
     return row.value;
   }
 
-  create(run: Omit<Run, "finishedAt" | "outcome" | "reason" | "branch" | "state">): Run {
+  create(
+    run: Omit<Run, "finishedAt" | "outcome" | "reason" | "branch" | "state" | "lastEvent" | "lastEventAt">,
+  ): Run {
     this.#sql.exec(
       `INSERT INTO runs (run_id, number, item_id, fence, agent_id, state, attempt, lock_keys, lease_expires,
                          last_heartbeat, board_written_at, started_at)
@@ -106,7 +112,16 @@ export class Runs {
       run.boardWrittenAt,
       run.startedAt,
     );
-    return { ...run, state: "claiming", finishedAt: null, outcome: null, reason: null, branch: null };
+    return {
+      ...run,
+      state: "claiming",
+      finishedAt: null,
+      outcome: null,
+      reason: null,
+      branch: null,
+      lastEvent: null,
+      lastEventAt: null,
+    };
   }
 
   get(runId: string): Run | null {
@@ -168,6 +183,21 @@ export class Runs {
     );
   }
 
+  /** The run's last event as the operator sees it (started, steered, scope granted, ...). */
+  setLastEvent(runId: string, text: string, now: number): void {
+    this.#sql.exec(
+      "UPDATE runs SET last_event = ?, last_event_at = ? WHERE run_id = ?",
+      text.slice(0, 500),
+      now,
+      runId,
+    );
+  }
+
+  /** The keys a live run holds, after its scope changed (board edit or a granted scope request). */
+  setLockKeys(runId: string, lockKeys: string): void {
+    this.#sql.exec("UPDATE runs SET lock_keys = ? WHERE run_id = ?", lockKeys, runId);
+  }
+
   renew(runId: string, now: number, leaseMs: number): void {
     this.#sql.exec(
       "UPDATE runs SET last_heartbeat = ?, lease_expires = ? WHERE run_id = ?",
@@ -226,5 +256,13 @@ function toRun(row: Row): Run {
     outcome: row.outcome,
     reason: row.reason,
     branch: row.branch,
+    lastEvent: row.last_event,
+    lastEventAt: row.last_event_at,
   };
 }
+
+/** Added after the first schema: the run's last event for the operator. */
+export const RUNS_LAST_EVENT_SCHEMA = `
+  ALTER TABLE runs ADD COLUMN last_event TEXT;
+  ALTER TABLE runs ADD COLUMN last_event_at INTEGER;
+`;

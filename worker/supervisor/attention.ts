@@ -5,12 +5,14 @@
  * even where the event core does not call `notify` at once).
  */
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
+import { combineBudgets, type Budget } from "../board/api-budget.ts";
 import type { RepoQueueState } from "../objects/repo-queue.ts";
 import type { NotificationCause } from "./notifications.ts";
 
 export function attentionCauses(
   config: WorkspaceConfig,
   repos: readonly (RepoQueueState & { name: string })[],
+  supervisorBudget: Budget | null = null,
 ): NotificationCause[] {
   const causes: NotificationCause[] = [];
   for (const repo of repos) {
@@ -27,17 +29,14 @@ export function attentionCauses(
       });
     }
   }
-  // Every repo shares one token's budget: the lowest figure any of them saw is the truth.
-  const budgets = repos.flatMap((repo) =>
-    repo.budget !== null && repo.budget.remaining !== null ? [repo.budget] : [],
-  );
-  const lowest = budgets.sort((a, b) => (a.remaining ?? 0) - (b.remaining ?? 0))[0];
-  if (lowest !== undefined && (lowest.remaining ?? 0) < config.notifications.lowBudgetPoints) {
+  // Every object shares one token's budget: the freshest observation of it is the truth.
+  const budget = combineBudgets([supervisorBudget, ...repos.map((repo) => repo.budget)]);
+  if (budget.remaining !== null && budget.remaining < config.notifications.lowBudgetPoints) {
     causes.push({
       kind: "low_budget",
-      remaining: lowest.remaining ?? 0,
-      limit: lowest.limit,
-      resetAt: lowest.resetAt,
+      remaining: budget.remaining,
+      limit: budget.limit,
+      resetAt: budget.resetAt,
     });
   }
   return causes;

@@ -30,7 +30,9 @@ export type MetaKind =
   | "stale_claim"
   | "retry"
   | "claim_released"
-  | "notification";
+  | "notification"
+  | "steer_effect"
+  | "scope_request";
 
 export interface MetaEntry {
   id: number;
