@@ -2,6 +2,7 @@
 import type { HeldLock, RepoState } from "./api-schema.ts";
 import { ItemLink } from "./item-link.tsx";
 import { lockAnchor } from "./links.ts";
+import { PrLinks } from "./pr-links.tsx";
 import { Table } from "./table.tsx";
 import { holderWords } from "./words.ts";
 
@@ -28,13 +29,16 @@ export function LockMap(props: { repo: RepoState }) {
             lock.number === null ? (
               lock.title
             ) : (
-              <ItemLink
-                repo={repo.name}
-                here={repo.name}
-                number={lock.number}
-                title={lock.title}
-                url={lock.url}
-              />
+              <>
+                <ItemLink
+                  repo={repo.name}
+                  here={repo.name}
+                  number={lock.number}
+                  title={lock.title}
+                  url={lock.url}
+                />
+                <PrLinks repo={repo} number={lock.number} />
+              </>
             ),
         },
         {

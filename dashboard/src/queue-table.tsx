@@ -7,6 +7,7 @@ import type { QueueItem, RepoState, State } from "./api-schema.ts";
 import { useNow, useStore } from "./hooks.ts";
 import { ItemLink } from "./item-link.tsx";
 import { itemAnchor } from "./links.ts";
+import { PrLinks } from "./pr-links.tsx";
 import { ReasonText } from "./reason-text.tsx";
 import { Table } from "./table.tsx";
 import { clock, relative } from "./time.ts";
@@ -29,7 +30,10 @@ export function QueueTable(props: { repo: RepoState; state: State }) {
         {
           label: "Item",
           cell: (entry) => (
-            <ItemLink repo={repo.name} here={repo.name} number={entry.number} title={entry.title} />
+            <>
+              <ItemLink repo={repo.name} here={repo.name} number={entry.number} title={entry.title} />
+              <PrLinks repo={repo} number={entry.number} />
+            </>
           ),
         },
         {

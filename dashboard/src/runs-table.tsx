@@ -7,6 +7,7 @@ import type { RepoState, Run, State } from "./api-schema.ts";
 import { useNow } from "./hooks.ts";
 import { ItemLink } from "./item-link.tsx";
 import { branchUrl } from "./links.ts";
+import { PrLinks } from "./pr-links.tsx";
 import { SteerForm } from "./steer-form.tsx";
 import { Table } from "./table.tsx";
 import { ago, relative, span } from "./time.ts";
@@ -23,10 +24,6 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
     repo.items.find((item) => item.number === number)?.title ??
     repo.locks.find((lock) => lock.number === number)?.title ??
     null;
-  const prOf = (run: Run): string | null =>
-    repo.pullRequests.find((pr) =>
-      pr.closes.some((ref) => ref.repo === repo.name && ref.number === run.number),
-    )?.url ?? null;
   return (
     <Table<Run>
       caption="Runs"
@@ -78,23 +75,16 @@ export function RunsTable(props: { repo: RepoState; state: State }) {
         },
         {
           label: "Links",
-          cell: (run) => {
-            const pr = prOf(run);
-            return (
-              <span class="links">
-                {run.branch ? (
-                  <a href={branchUrl(repo.name, run.branch)} target="_blank" rel="noreferrer">
-                    branch {run.branch}
-                  </a>
-                ) : null}
-                {pr ? (
-                  <a href={pr} target="_blank" rel="noreferrer">
-                    pull request
-                  </a>
-                ) : null}
-              </span>
-            );
-          },
+          cell: (run) => (
+            <span class="links">
+              {run.branch ? (
+                <a href={branchUrl(repo.name, run.branch)} target="_blank" rel="noreferrer">
+                  branch {run.branch}
+                </a>
+              ) : null}
+              <PrLinks repo={repo} number={run.number} />
+            </span>
+          ),
         },
         {
           label: "Steer",

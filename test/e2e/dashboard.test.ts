@@ -62,7 +62,7 @@ afterEach(async () => {
 
 describe("the dashboard in Chromium", () => {
   for (const viewport of [DESKTOP, PHONE]) {
-    it(`asks for the admin token, then shows every repo, #42 held by alice's claim, and the budget (${viewport.name})`, async () => {
+    it(`asks for the admin token, then shows every repo, #42 held by alice's claim with its PR, and the budget (${viewport.name})`, async () => {
       if (noChromium) throw noChromium;
       const page = await open(viewport);
       await signIn(page, mode.workerUrl);
@@ -80,6 +80,10 @@ describe("the dashboard in Chromium", () => {
       expect(await held.locator("a.item").getAttribute("href")).toBe(
         `https://github.com/${BACKEND}/issues/42`,
       );
+
+      // Its pull request on the board (#80 closes #42) is linked too.
+      const pr = held.getByRole("link", { name: "pull request #80" });
+      expect(await pr.getAttribute("href")).toBe(`https://github.com/${BACKEND}/pull/80`);
 
       const budget = page.getByRole("region", { name: "GitHub budget" });
       expect(await budget.innerText()).toMatch(/[\d,]+ of 5,000 points left/);
