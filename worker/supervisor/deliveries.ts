@@ -77,7 +77,9 @@ export class Deliveries {
       row.receivedAt,
       row.outcome,
       row.detail === undefined ? null : boundText(row.detail, FIELD_LIMITS.detailBytes),
-      row.sender === undefined || row.sender === null ? null : boundText(row.sender, FIELD_LIMITS.identifierBytes),
+      row.sender === undefined || row.sender === null
+        ? null
+        : boundText(row.sender, FIELD_LIMITS.identifierBytes),
     );
   }
 
