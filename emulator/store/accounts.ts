@@ -67,6 +67,10 @@ export function accountFor(login: string): Account {
   return { id: `U_${id}`, databaseId: id, login, graphqlLogin: login, type: "User", name: null };
 }
 
+export function wellKnownBots(): readonly Account[] {
+  return WELL_KNOWN;
+}
+
 export function isCopilotAgent(login: string): boolean {
   return accountFor(login).login === COPILOT_AGENT;
 }
