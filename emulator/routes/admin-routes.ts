@@ -42,6 +42,8 @@ const NewIssue = z.object({
 });
 const ItemAction = z.object({ project: ProjectRef, item: z.string().min(1), actor: Actor });
 const RateLimitBody = z.object({
+  /** Which budget: GraphQL points or REST (`core`) requests. */
+  resource: z.enum(["graphql", "core"]).default("graphql"),
   limit: z.number().int().positive().optional(),
   remaining: z.number().int().nonnegative().optional(),
   resetInSeconds: z.number().int().positive().optional(),
@@ -174,15 +176,18 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
     runtime.requests.clear();
     return c.json({ status: "cleared" });
   });
-  app.get("/rate-limit", (c) => c.json(runtime.rateLimiter.snapshot()));
+  app.get("/rate-limit", (c) =>
+    c.json((c.req.query("resource") === "core" ? runtime.restRateLimiter : runtime.rateLimiter).snapshot()),
+  );
   app.post("/rate-limit", body(RateLimitBody), (c) => {
     const input = c.req.valid("json");
-    runtime.rateLimiter.configure(input);
+    const limiter = input.resource === "core" ? runtime.restRateLimiter : runtime.rateLimiter;
+    limiter.configure(input);
     if (input.secondary !== undefined) {
       const s = input.secondary;
-      runtime.rateLimiter.forceSecondary(s.requests, s.retryAfterSeconds, s.status);
+      limiter.forceSecondary(s.requests, s.retryAfterSeconds, s.status);
     }
-    return c.json(runtime.rateLimiter.snapshot());
+    return c.json(limiter.snapshot());
   });
 
   app.put("/webhook", body(WebhookBody), (c) => {

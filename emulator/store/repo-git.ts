@@ -4,7 +4,7 @@
  * start-up (`gitRoot`, a seed's `gitDir`) or later through the admin API. Used by the
  * pull-request loop's modules.
  */
-import type { BareRepo} from "../git/bare-repo.ts";
+import type { BareRepo } from "../git/bare-repo.ts";
 import { openBareRepo } from "../git/bare-repo.ts";
 import { BranchRegistry } from "../git/branch-registry.ts";
 import type { GitBackend } from "../git/git-backend.ts";
