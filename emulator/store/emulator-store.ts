@@ -5,10 +5,11 @@
  * a `StoreEvent` (webhooks and the state file listen). Single-threaded like the rest of Node.
  */
 import { accountFor } from "./accounts.ts";
-import { displayValue, sameValue, valueNodePrefix } from "./field-values.ts";
+import { sameValue, valueNodePrefix } from "./field-values.ts";
+import { filterableItem } from "./filterable-item.ts";
 import { nodeId } from "./ids.ts";
 import { newIssue, newItem } from "./new-records.ts";
-import { compileItemFilter, normalizeFieldName, type FilterableItem } from "./item-filter.ts";
+import { compileItemFilter, normalizeFieldName } from "./item-filter.ts";
 import type {
   EmulatorState,
   FieldValueInput,
@@ -176,7 +177,7 @@ export class EmulatorStore {
     if (query === undefined || query === null || query.trim() === "") return items;
     const matches = compileItemFilter(query);
     const project = this.project(projectId);
-    return items.filter((item) => matches(this.#filterable(project, item)));
+    return items.filter((item) => matches(filterableItem(this, project, item)));
   }
 
   itemsOfContent(contentId: string): Item[] {
@@ -192,24 +193,6 @@ export class EmulatorStore {
     if (item.content.type === "DraftIssue") return item.content.title;
     const node = this.#nodes.get(item.content.id);
     return node?.kind === "issue" || node?.kind === "pullRequest" ? node.record.title : "";
-  }
-
-  #filterable(project: Project, item: Item): FilterableItem {
-    const values = new Map<string, string>();
-    for (const field of project.fields) {
-      const stored = item.values[field.id];
-      if (stored !== undefined) values.set(normalizeFieldName(field.name), displayValue(field, stored));
-    }
-    const content = this.#nodes.get(item.content.id);
-    const record = content?.kind === "issue" || content?.kind === "pullRequest" ? content.record : null;
-    return {
-      archived: item.archivedAt !== null,
-      contentType: item.content.type,
-      open: record === null || record.state === "OPEN",
-      repo: record?.repo ?? null,
-      title: this.itemTitle(item),
-      values,
-    };
   }
 
   // Writes
