@@ -81,8 +81,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : { url: options.webhook.url, secret: options.webhook.secret, hookId: options.webhook.hookId ?? 1 };
   const webhooks = new WebhookDispatcher({ target, logger });
   store.subscribe((event) => {
-    const message = webhookFor(store, event);
-    if (message !== null) webhooks.enqueue(message);
+    // A payload that cannot be built must not undo the write that announced it.
+    try {
+      const message = webhookFor(store, event);
+      if (message !== null) webhooks.enqueue(message);
+    } catch (error) {
+      logger("webhook.payload_failed", {
+        event: event.type,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   });
   const stopPersisting = options.statePath === undefined ? () => {} : persistStore(store, options.statePath);
   const runtime: EmulatorRuntime = {
