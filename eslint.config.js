@@ -3,7 +3,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "dist/", "coverage/", "worker-configuration.d.ts", ".runs/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".wrangler/",
+      "dist/",
+      "dashboard/dist/",
+      "coverage/",
+      "worker-configuration.d.ts",
+      ".runs/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

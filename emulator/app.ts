@@ -1,13 +1,16 @@
 /**
  * The emulator's HTTP surface as one Hono app: `POST /graphql`, the org hook deliveries
- * REST API under `/orgs`, and the admin controls under `/_emulator`. Maps refusals to
- * status codes in one place. Built by `startEmulator`.
+ * REST API under `/orgs`, the repository REST API the Worker uses under `/repos`, and the
+ * admin controls under `/_emulator`. Maps refusals to status codes in one place. Built by
+ * `startEmulator`.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { graphqlHandler } from "./graphql/graphql-route.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { hookDeliveryRoutes } from "./routes/hook-delivery-routes.ts";
+import { pullAdminRoutes } from "./routes/pull-admin-routes.ts";
+import { restRoutes } from "./routes/rest-routes.ts";
 import type { EmulatorRuntime } from "./runtime.ts";
 import { githubSchema } from "./schema/github-schema.ts";
 import { SeedError } from "./seed/seed-to-state.ts";
@@ -28,7 +31,9 @@ export function createApp(runtime: EmulatorRuntime): Hono {
     }),
   );
   app.route("/orgs", hookDeliveryRoutes(runtime));
+  app.route("/repos", restRoutes(runtime));
   app.route("/_emulator", adminRoutes(runtime));
+  app.route("/_emulator", pullAdminRoutes(runtime));
   app.notFound((c) =>
     c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest" }, 404),
   );

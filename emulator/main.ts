@@ -1,6 +1,6 @@
 /**
  * The emulator's command line: `node emulator/main.ts [--port 0] [--seed file] [--state file]
- * [--webhook-url url] [--webhook-secret s]`. Prints one `{"event":"listening","url":…}` line
+ * [--webhook-url url] [--webhook-secret s] [--git-root dir]`. Prints one `{"event":"listening","url":…}` line
  * on stdout when ready; logs go to stderr as JSON lines. Used by local mode and e2e runs.
  */
 import { parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { z } from "zod";
 import { jsonLogger } from "./logger.ts";
 import { startEmulator } from "./server.ts";
 
-const help = `Local GitHub emulator (GraphQL Projects v2 subset, org webhooks, hook deliveries API)
+const help = `Local GitHub emulator (GraphQL Projects v2 and pull requests, org webhooks, REST checks and hook deliveries)
 
 Usage: node emulator/main.ts [options]
 
@@ -21,6 +21,8 @@ Usage: node emulator/main.ts [options]
   --hook-id <n>          Hook id for X-GitHub-Hook-ID and the deliveries API (default 1)
   --token <t>            Accept only this token (repeatable; default: any token)
   --rate-limit <n>       GraphQL points per hour (default 5000)
+  --git-root <dir>       Serve repo owner/name from the bare git repo <dir>/<name>.git
+                         (created if missing); pushes to it send GitHub's webhooks
   --help                 Show this help
 
 Prints {"event":"listening","url":"http://127.0.0.1:PORT"} on stdout when ready.`;
@@ -35,6 +37,7 @@ const Flags = z.object({
   "hook-id": z.coerce.number().int().positive().default(1),
   token: z.array(z.string().min(1)).default([]),
   "rate-limit": z.coerce.number().int().positive().default(5000),
+  "git-root": z.string().min(1).optional(),
   help: z.boolean().default(false),
 });
 
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       "hook-id": { type: "string" },
       token: { type: "string", multiple: true },
       "rate-limit": { type: "string" },
+      "git-root": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
         }),
     tokens: f.token,
     rateLimit: f["rate-limit"],
+    ...(f["git-root"] === undefined ? {} : { gitRoot: f["git-root"] }),
     logger,
   });
   process.stdout.write(`${JSON.stringify({ event: "listening", url: emulator.url })}\n`);

@@ -13,6 +13,8 @@ import type { WebhookDispatcher } from "./webhooks/webhook-dispatcher.ts";
 export interface EmulatorRuntime {
   store: EmulatorStore;
   rateLimiter: RateLimiter;
+  /** The REST (`core`) budget. */
+  restRateLimiter: RateLimiter;
   requests: RequestLog;
   webhooks: WebhookDispatcher;
   logger: Logger;
@@ -22,4 +24,6 @@ export interface EmulatorRuntime {
   actor: string;
   /** What `POST /_emulator/reset` restores; replaced when a new seed is loaded. */
   baseline: EmulatorState;
+  /** The emulator's own base URL, once it listens (linked repos' push hooks call it). */
+  url: string;
 }

@@ -1,11 +1,14 @@
 /**
  * The programmatic entry point: `startEmulator(options)` builds the store (from a state
- * file, a seed, or the Phoenix sample board), wires webhooks to store events, and serves
- * the app on loopback. Tests, end-to-end runs and `main.ts` use it.
+ * file, a seed, or the Phoenix sample board), wires webhooks to store events, serves the app
+ * on loopback, and links repos to bare git repositories (`gitRoot`, a seed's `gitDir`) with a
+ * push hook. Tests, end-to-end runs and `main.ts` use it.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
+import { installPushHook } from "./git/push-hook.ts";
 import { RateLimiter } from "./graphql/rate-limiter.ts";
 import { RequestLog } from "./graphql/request-log.ts";
 import { silentLogger, type Logger } from "./logger.ts";
@@ -36,6 +39,11 @@ export interface EmulatorOptions {
   actor?: string;
   /** GraphQL points per hour. Default 5,000. */
   rateLimit?: number;
+  /**
+   * Serve each repo `owner/name` from the bare git repository `<gitRoot>/<name>.git`
+   * (created with an initial commit when missing), with a push hook that reports pushes.
+   */
+  gitRoot?: string;
   logger?: Logger;
 }
 
@@ -73,19 +81,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : { url: options.webhook.url, secret: options.webhook.secret, hookId: options.webhook.hookId ?? 1 };
   const webhooks = new WebhookDispatcher({ target, logger });
   store.subscribe((event) => {
-    const message = webhookFor(store, event);
-    if (message !== null) webhooks.enqueue(message);
+    // A payload that cannot be built must not undo the write that announced it.
+    try {
+      const message = webhookFor(store, event);
+      if (message !== null) webhooks.enqueue(message);
+    } catch (error) {
+      logger("webhook.payload_failed", {
+        event: event.type,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   });
   const stopPersisting = options.statePath === undefined ? () => {} : persistStore(store, options.statePath);
   const runtime: EmulatorRuntime = {
     store,
     rateLimiter: new RateLimiter(options.rateLimit ?? 5_000),
+    restRateLimiter: new RateLimiter(5_000, Date.now, "core"),
     requests: new RequestLog(),
     webhooks,
     logger,
     tokens: options.tokens ?? [],
     actor: options.actor ?? "worker-factory-bot",
     baseline: seeded,
+    url: "",
   };
   const app = createApp(runtime);
   const host = options.host ?? "127.0.0.1";
@@ -97,6 +115,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (address === null || typeof address === "string")
     throw new Error("The emulator's server has no TCP address");
   const url = `http://${host}:${address.port}`;
+  runtime.url = url;
+  for (const repo of store.state.repos) {
+    const gitDir = options.gitRoot === undefined ? repo.gitDir : join(options.gitRoot, `${repo.name}.git`);
+    if (gitDir === null) continue;
+    store.loop.git.link(repo, gitDir);
+    installPushHook(gitDir, url, `${repo.owner}/${repo.name}`);
+  }
   logger("listening", { url, items: store.state.items.length, webhook: target?.url ?? null });
   return {
     url,

@@ -8,6 +8,8 @@ import type { WorkspaceSupervisor } from "./objects/workspace-supervisor.ts";
 export interface AppEnv {
   WORKSPACE_SUPERVISOR: DurableObjectNamespace<WorkspaceSupervisor>;
   REPO_QUEUE: DurableObjectNamespace<RepoQueue>;
+  /** The dashboard's static assets (dashboard/dist); the tests read the page through it. */
+  ASSETS: Fetcher;
   /** GitHub's API host; the emulator's URL in local mode. */
   GITHUB_API_URL: string;
   /** The workspace configuration as JSON; empty means the bundled workspace.config.json. */

@@ -1,6 +1,7 @@
 /**
- * Worker Factory's Worker: the Hono app (webhook intake, agent sockets, operator API,
- * dashboard, health), the Cron Trigger handler, and the two Durable Object classes.
+ * Worker Factory's Worker: the Hono app (webhook intake, agent sockets, operator API, the
+ * dashboard's live socket, health), the Cron Trigger handler, and the two Durable Object
+ * classes. The dashboard itself is static assets (dashboard/, `[assets]` in wrangler.toml).
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,7 +10,7 @@ import { loadWorkspaceConfig } from "./config/load-config.ts";
 import type { AppEnv } from "./env.ts";
 import { agents } from "./routes/agents.ts";
 import { api } from "./routes/api.ts";
-import { dashboard } from "./routes/dashboard.ts";
+import { live } from "./routes/live.ts";
 import { supervisorFor } from "./routes/stubs.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -25,7 +26,7 @@ app.get("/healthz", (c) => {
 app.route("/webhooks", webhooks);
 app.route("/api", api);
 app.route("/agents", agents);
-app.route("/", dashboard);
+app.route("/live", live);
 
 app.notFound((c) => c.json({ error: "not found" }, 404));
 

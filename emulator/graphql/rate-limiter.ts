@@ -1,7 +1,8 @@
 /**
- * GitHub's GraphQL budget for the emulator's one client: points per hour (default 5,000)
- * charged per request, the `x-ratelimit-*` headers, and test hooks to exhaust the budget
- * or force the next N requests into a secondary rate limit. Used by the GraphQL route.
+ * One of GitHub's primary budgets for the emulator's one client: GraphQL points or REST
+ * (`core`) requests per hour (default 5,000), charged per request, the `x-ratelimit-*`
+ * headers, and test hooks to exhaust the budget or force the next N requests into a
+ * secondary rate limit. Used by the GraphQL route and the REST guard.
  */
 
 export interface SecondaryLimit {
@@ -24,10 +25,12 @@ export class RateLimiter {
   #resetAtMs: number;
   #secondary: SecondaryLimit | null = null;
   readonly #now: () => number;
+  readonly resource: "graphql" | "core";
 
-  constructor(limit = 5_000, now: () => number = Date.now) {
+  constructor(limit = 5_000, now: () => number = Date.now, resource: "graphql" | "core" = "graphql") {
     this.#limit = limit;
     this.#now = now;
+    this.resource = resource;
     this.#resetAtMs = now() + 3_600_000;
   }
 
@@ -89,7 +92,7 @@ export class RateLimiter {
       "x-ratelimit-remaining": String(budget.remaining),
       "x-ratelimit-used": String(budget.used),
       "x-ratelimit-reset": String(budget.reset),
-      "x-ratelimit-resource": "graphql",
+      "x-ratelimit-resource": this.resource,
     };
   }
 }

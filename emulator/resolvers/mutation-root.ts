@@ -1,17 +1,20 @@
 /**
- * The root of GraphQL mutations the project uses: project item field updates and clears,
- * adding an item, archiving and deleting items, closing and reopening issues, and issue
- * dependencies. Inputs are checked with zod; refusals are GitHub's typed errors.
+ * The root of GraphQL mutations: project item field updates and clears, adding, archiving
+ * and deleting items, closing and reopening issues, issue dependencies, and (from
+ * pull-mutations.ts, assign-mutations.ts) the pull-request loop. Inputs are checked with zod;
+ * refusals are GitHub's typed errors.
  */
 import { z } from "zod";
 import type { EmulatorStore } from "../store/emulator-store.ts";
 import { valueFromGraphql } from "../store/field-values.ts";
 import { StoreError } from "../store/store-events.ts";
+import { assignMutations } from "./assign-mutations.ts";
 import { issueView } from "./content-views.ts";
+import { Base, input, write } from "./mutation-input.ts";
 import { itemView } from "./project-views.ts";
-import { githubError, type ResolverContext } from "./resolver-context.ts";
+import { pullMutations } from "./pull-mutations.ts";
+import type { ResolverContext } from "./resolver-context.ts";
 
-const Base = z.object({ clientMutationId: z.string().nullish() });
 const ItemInput = Base.extend({ projectId: z.string(), itemId: z.string() });
 const FieldInput = ItemInput.extend({ fieldId: z.string() });
 const UpdateInput = FieldInput.extend({
@@ -31,24 +34,6 @@ const CloseInput = Base.extend({
 const ReopenInput = Base.extend({ issueId: z.string() });
 const BlockedByInput = Base.extend({ issueId: z.string(), blockingIssueId: z.string() });
 
-function input<T extends z.ZodType>(schema: T, args: unknown): z.output<T> {
-  const raw = typeof args === "object" && args !== null && "input" in args ? args.input : undefined;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success)
-    throw githubError("INVALID_INPUT", parsed.error.issues.map((i) => i.message).join("; "));
-  return parsed.data;
-}
-
-/** Runs a store write, turning its expected refusals into GitHub-typed GraphQL errors. */
-function write<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof StoreError) throw githubError(error.type, error.message);
-    throw error;
-  }
-}
-
 export function mutationRoot(store: EmulatorStore, context: ResolverContext): Record<string, unknown> {
   const actor = context.actor;
   const projectItem = (projectId: string, itemId: string) => {
@@ -59,6 +44,8 @@ export function mutationRoot(store: EmulatorStore, context: ResolverContext): Re
     return { project, item };
   };
   return {
+    ...pullMutations(store, context),
+    ...assignMutations(store, context),
     updateProjectV2ItemFieldValue: (args: unknown) => {
       const i = input(UpdateInput, args);
       return write(() => {

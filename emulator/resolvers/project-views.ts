@@ -8,7 +8,9 @@ import type { EmulatorStore } from "../store/emulator-store.ts";
 import { nodeId, NodePrefix } from "../store/ids.ts";
 import type { Item, Project, ProjectField, StoredFieldValue } from "../store/state-schema.ts";
 import { connection } from "./connection.ts";
-import { actorView, issueView, orgView, pullRequestView } from "./content-views.ts";
+import { actorView } from "./actor-views.ts";
+import { issueView, orgView } from "./content-views.ts";
+import { pullRequestView } from "./pull-request-views.ts";
 
 const NameArg = z.object({ name: z.string() });
 const ItemsArgs = z.looseObject({ query: z.string().nullish() });

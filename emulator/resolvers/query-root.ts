@@ -4,7 +4,9 @@
  */
 import { z } from "zod";
 import type { EmulatorStore } from "../store/emulator-store.ts";
-import { actorView, orgView, repoView } from "./content-views.ts";
+import { actorView } from "./actor-views.ts";
+import { orgView } from "./content-views.ts";
+import { repoView } from "./repo-view.ts";
 import { nodeView } from "./node-view.ts";
 import { githubError, type ResolverContext } from "./resolver-context.ts";
 

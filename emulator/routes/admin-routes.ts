@@ -1,14 +1,15 @@
 /**
  * Test and demo controls under `/_emulator/`: load a seed, dump or reset state, edit an
  * item's field by name as a person would (which sends the webhook), close/reopen issues,
- * add an issue with its item, merge a PR, force rate limits, point webhooks somewhere,
- * and read or flush the delivery log. Bodies are checked with zod; refusals are 4xx.
+ * add an issue with its item, force rate limits, point webhooks somewhere, and read or
+ * flush the delivery log. The pull-request loop's are in pull-admin-routes.ts. Bodies are
+ * checked with zod; refusals are 4xx.
  */
-import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { EmulatorRuntime } from "../runtime.ts";
+import { body } from "./json-body.ts";
 import { seedToState } from "../seed/seed-to-state.ts";
 import { valueFromHuman } from "../store/field-values.ts";
 import type { Issue, Item, Project } from "../store/state-schema.ts";
@@ -40,8 +41,9 @@ const NewIssue = z.object({
   actor: Actor,
 });
 const ItemAction = z.object({ project: ProjectRef, item: z.string().min(1), actor: Actor });
-const MergeBody = z.object({ pullRequest: z.string().regex(Ref, "expected owner/name#12"), actor: Actor });
 const RateLimitBody = z.object({
+  /** Which budget: GraphQL points or REST (`core`) requests. */
+  resource: z.enum(["graphql", "core"]).default("graphql"),
   limit: z.number().int().positive().optional(),
   remaining: z.number().int().nonnegative().optional(),
   resetInSeconds: z.number().int().positive().optional(),
@@ -58,16 +60,6 @@ const WebhookBody = z.object({
   secret: z.string().default(""),
   hookId: z.number().int().positive().default(1),
 });
-
-/** zValidator with the house error body. */
-function body<T extends z.ZodType>(schema: T) {
-  return zValidator("json", schema, (result, c) => {
-    if (!result.success) {
-      const issues = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
-      return c.json({ error: `Invalid request body: ${issues.join("; ")}`, issues }, 400);
-    }
-  });
-}
 
 export function adminRoutes(runtime: EmulatorRuntime): Hono {
   const app = new Hono();
@@ -129,6 +121,7 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
   app.post("/reset", (c) => {
     store.replaceState(structuredClone(runtime.baseline));
     runtime.rateLimiter.reset();
+    runtime.restRateLimiter.reset();
     runtime.requests.clear();
     runtime.webhooks.clearLog();
     return c.json({ status: "reset" });
@@ -177,30 +170,24 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
     return c.json({ itemId: item.id, deleted: true });
   });
 
-  app.post("/pull-requests/merge", body(MergeBody), (c) => {
-    const input = c.req.valid("json");
-    const [, repo = "", number = "0"] = Ref.exec(input.pullRequest) ?? [];
-    const pr = store.pullRequestByNumber(repo, Number(number));
-    if (pr === undefined) throw new HTTPException(404, { message: `No pull request ${input.pullRequest}` });
-    store.mergePullRequest(pr.id, input.actor);
-    return c.json({ pullRequestId: pr.id, state: pr.state });
-  });
-
   /** GraphQL requests charged (`?since=<epoch ms>`), oldest first: operation, type, points. */
   app.get("/requests", (c) => c.json(runtime.requests.list(Number(c.req.query("since") ?? "0") || 0)));
   app.delete("/requests", (c) => {
     runtime.requests.clear();
     return c.json({ status: "cleared" });
   });
-  app.get("/rate-limit", (c) => c.json(runtime.rateLimiter.snapshot()));
+  app.get("/rate-limit", (c) =>
+    c.json((c.req.query("resource") === "core" ? runtime.restRateLimiter : runtime.rateLimiter).snapshot()),
+  );
   app.post("/rate-limit", body(RateLimitBody), (c) => {
     const input = c.req.valid("json");
-    runtime.rateLimiter.configure(input);
+    const limiter = input.resource === "core" ? runtime.restRateLimiter : runtime.rateLimiter;
+    limiter.configure(input);
     if (input.secondary !== undefined) {
       const s = input.secondary;
-      runtime.rateLimiter.forceSecondary(s.requests, s.retryAfterSeconds, s.status);
+      limiter.forceSecondary(s.requests, s.retryAfterSeconds, s.status);
     }
-    return c.json(runtime.rateLimiter.snapshot());
+    return c.json(limiter.snapshot());
   });
 
   app.put("/webhook", body(WebhookBody), (c) => {

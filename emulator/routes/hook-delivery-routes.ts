@@ -1,12 +1,13 @@
 /**
  * GitHub's org hook deliveries REST API over the dispatcher's log: list (newest first,
  * `per_page`, `cursor`, `status=success|failure`, Link header), get one with request and
- * response, and redeliver (`POST …/attempts`, 202, same guid). Token required, like GitHub.
+ * response, and redeliver (`POST …/attempts`, 202, same guid). Token and REST budget
+ * checked as GitHub checks them (rest-guard.ts).
  */
 import { Hono, type Context } from "hono";
 import type { EmulatorRuntime } from "../runtime.ts";
 import type { DeliveryRecord } from "../webhooks/webhook-dispatcher.ts";
-import { badCredentials, isAuthorized } from "./auth.ts";
+import { restGuard } from "./rest-guard.ts";
 
 const docs = "https://docs.github.com/rest/orgs/webhooks";
 
@@ -47,10 +48,7 @@ export function hookDeliveryRoutes(runtime: EmulatorRuntime): Hono {
       runtime.store.org(c.req.param("org") ?? "") !== undefined
     );
   };
-  app.use("*", async (c, next) => {
-    if (!isAuthorized(c, { tokens: runtime.tokens })) return badCredentials(c, docs);
-    return next();
-  });
+  app.use("*", restGuard(runtime, docs));
 
   app.get("/:org/hooks/:hook_id/deliveries", (c) => {
     if (!hookExists(c)) return notFound(c);

@@ -1,9 +1,11 @@
 /**
- * The seed file format: a human-friendly description of orgs, repos with their issues and
- * pull requests, and org projects with fields and items whose values are given by field
+ * The seed file format: a human-friendly description of orgs, repos (merge settings, branch
+ * protection, collaborators, Copilot, an optional bare git repo, labels, branches, issues and
+ * pull requests), and org projects with fields and items whose values are given by field
  * name. `seedToState` turns it into the store's state. Validated with zod on load.
  */
 import { z } from "zod";
+import { BranchProtection, ChangeType, MergeSettings } from "../store/pull-state-schema.ts";
 
 /** `#12` (same repo) or `owner/name#12`. */
 const IssueReference = z.string().regex(/^([\w.-]+\/[\w.-]+)?#\d+$/, "expected #12 or owner/name#12");
@@ -25,11 +27,53 @@ const SeedPullRequest = z.object({
   state: z.enum(["OPEN", "CLOSED", "MERGED"]).default("OPEN"),
   closes: z.array(IssueReference).default([]),
   headRefName: z.string().optional(),
+  baseRefName: z.string().optional(),
+  draft: z.boolean().default(false),
+  /** Label names; labels the repo does not list are created. */
+  labels: z.array(z.string().min(1)).default([]),
   author: z.string().default("phoenix-human"),
+});
+
+const SeedLabel = z.union([
+  z.string().min(1),
+  z.object({
+    name: z.string().min(1),
+    color: z
+      .string()
+      .regex(/^[0-9a-fA-F]{6}$/, "expected 6 hex digits")
+      .default("ededed"),
+    description: z.string().nullable().default(null),
+  }),
+]);
+
+/** A branch of an unlinked repo: its commit messages and the files it changes against the default branch. */
+const SeedBranch = z.object({
+  name: z.string().min(1),
+  commits: z.array(z.string().min(1)).min(1).default(["Update"]),
+  files: z
+    .array(
+      z.object({
+        path: z.string().min(1),
+        additions: z.number().int().nonnegative().default(1),
+        deletions: z.number().int().nonnegative().default(0),
+        changeType: ChangeType.default("MODIFIED"),
+      }),
+    )
+    .default([]),
 });
 
 const SeedRepo = z.object({
   name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
+  defaultBranch: z.string().min(1).default("main"),
+  settings: MergeSettings.prefault({}),
+  protectedBranches: z.array(BranchProtection).default([]),
+  collaborators: z.array(z.string().min(1)).default([]),
+  /** Whether GitHub's Copilot coding agent is enabled (then assignable). */
+  copilot: z.boolean().default(false),
+  /** A bare git repository to serve this repo's branches from (created if missing). */
+  gitDir: z.string().min(1).optional(),
+  labels: z.array(SeedLabel).default([]),
+  branches: z.array(SeedBranch).default([]),
   issues: z.array(SeedIssue).default([]),
   pullRequests: z.array(SeedPullRequest).default([]),
 });

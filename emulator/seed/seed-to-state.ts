@@ -3,11 +3,13 @@
  * stable keys, issue references resolved, field values set by field name. Throws a
  * `SeedError` listing every problem. Used by the server at start-up and the admin seed API.
  */
+import { closingReferences } from "../store/closing-keywords.ts";
 import { valueFromHuman, valueNodePrefix } from "../store/field-values.ts";
 import { databaseId, nodeId, NodePrefix, optionId } from "../store/ids.ts";
 import type { EmulatorState, Item, Project, ProjectField } from "../store/state-schema.ts";
 import { emptyState } from "../store/state-schema.ts";
 import { StoreError } from "../store/store-events.ts";
+import { labelNamed, seedAccounts, seedBranches, seedHeadBranch, seedLabels } from "./seed-repos.ts";
 import { Seed, type SeedInput } from "./seed-schema.ts";
 
 export class SeedError extends Error {
@@ -81,7 +83,19 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
   const contentIds = new Map<string, string>();
   for (const repo of seed.repos) {
     const [owner = "", name = ""] = repo.name.split("/");
-    state.repos.push({ ...ids(NodePrefix.repo, `repo:${repo.name}`), owner, name });
+    state.repos.push({
+      ...ids(NodePrefix.repo, `repo:${repo.name}`),
+      owner,
+      name,
+      defaultBranch: repo.defaultBranch,
+      settings: repo.settings,
+      protectedBranches: repo.protectedBranches,
+      collaborators: repo.collaborators,
+      copilotEnabled: repo.copilot,
+      gitDir: repo.gitDir ?? null,
+    });
+    seedLabels(state, repo, at);
+    seedBranches(state, repo, at);
     for (const issue of repo.issues) {
       const key = `issue:${repo.name}#${issue.number}`;
       const record = {
@@ -97,6 +111,8 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
         state: issue.state,
         stateReason: issue.stateReason ?? (closed ? "COMPLETED" : null),
         blockedBy: [],
+        labels: [],
+        assignees: [],
         author: issue.author,
         createdAt: at,
         updatedAt: at,
@@ -115,11 +131,30 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
         title: pr.title,
         body: pr.body,
       };
+      const headRefName = pr.headRefName ?? `pr-${pr.number}`;
+      const head = seedHeadBranch(state, repo.name, { headRefName, title: pr.title, author: pr.author }, at);
+      const base = state.branches.find(
+        (b) => b.repo === repo.name && b.name === (pr.baseRefName ?? repo.defaultBranch),
+      );
+      if (base === undefined)
+        problems.push(`${repo.name}#${pr.number}: base branch ${pr.baseRefName ?? ""} is not seeded`);
       state.pullRequests.push({
         ...record,
         state: pr.state,
         closes: [],
-        headRefName: pr.headRefName ?? `pr-${pr.number}`,
+        headRefName,
+        baseRefName: pr.baseRefName ?? repo.defaultBranch,
+        headRefOid: head.oid,
+        baseRefOid: base?.oid ?? "",
+        isDraft: pr.draft,
+        labels: pr.labels.map((name) => labelNamed(state, repo.name, name, at).id),
+        assignees: [],
+        reviewRequests: [],
+        autoMerge: null,
+        commits: head.commits,
+        files: head.files,
+        mergedBy: pr.state === "MERGED" ? pr.author : null,
+        mergeCommitOid: null,
         author: pr.author,
         createdAt: at,
         updatedAt: at,
@@ -151,7 +186,15 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
     for (const pr of repo.pullRequests) {
       const record = state.pullRequests.find((p) => p.repo === repo.name && p.number === pr.number);
       const refs = pr.closes.map((ref) => resolveIssue(repo.name, ref, `${repo.name}#${pr.number} closes`));
-      if (record) record.closes = refs.filter((id): id is string => id !== null);
+      // As on GitHub, the body's closing keywords count when the PR targets the default branch.
+      const keywords =
+        record !== undefined && record.baseRefName === repo.defaultBranch
+          ? closingReferences(pr.body, repo.name)
+              .flatMap((r) => contentIds.get(`${r.repo}#${r.number}`.toLowerCase()) ?? [])
+              .filter((id) => issueIds.has(id))
+          : [];
+      if (record)
+        record.closes = [...new Set([...refs.filter((id): id is string => id !== null), ...keywords])];
     }
   }
 
@@ -220,6 +263,7 @@ export function seedToState(input: SeedInput | Seed | unknown): EmulatorState {
       state.items.push(item);
     });
   }
+  seedAccounts(state);
   if (problems.length > 0) throw new SeedError(problems);
   return state;
 }

@@ -1,12 +1,15 @@
 /**
  * The in-memory GitHub: state plus indexes, the reads the GraphQL resolvers need, and the
- * writes that mutations and admin edits make. Every write announces a `StoreEvent` (the
- * webhook dispatcher and the state file listen). Single-threaded like the rest of Node.
+ * board and issue writes that mutations and admin edits make; the pull-request loop's writes
+ * live in the modules it holds (`pulls`, `labels`, `checks`, `refs`, …). Every write announces
+ * a `StoreEvent` (webhooks and the state file listen). Single-threaded like the rest of Node.
  */
-import { displayValue, sameValue, valueNodePrefix } from "./field-values.ts";
+import { accountFor } from "./accounts.ts";
+import { sameValue, valueNodePrefix } from "./field-values.ts";
+import { filterableItem } from "./filterable-item.ts";
 import { nodeId } from "./ids.ts";
 import { newIssue, newItem } from "./new-records.ts";
-import { compileItemFilter, normalizeFieldName, type FilterableItem } from "./item-filter.ts";
+import { compileItemFilter, normalizeFieldName } from "./item-filter.ts";
 import type {
   EmulatorState,
   FieldValueInput,
@@ -18,6 +21,8 @@ import type {
   PullRequest,
   Repo,
 } from "./state-schema.ts";
+import type { Account, Label } from "./pull-state-schema.ts";
+import { PullLoop } from "./pull-loop.ts";
 import { notFound, StoreError, type StoreEvent, type StoreListener } from "./store-events.ts";
 
 export type StoreNode =
@@ -27,18 +32,23 @@ export type StoreNode =
   | { kind: "pullRequest"; record: PullRequest }
   | { kind: "project"; record: Project }
   | { kind: "field"; record: ProjectField; project: Project }
-  | { kind: "item"; record: Item };
+  | { kind: "item"; record: Item }
+  | { kind: "label"; record: Label }
+  | { kind: "account"; record: Account };
 
 export class EmulatorStore {
   #state: EmulatorState;
   #nodes = new Map<string, StoreNode>();
   #listeners = new Set<StoreListener>();
   readonly now: () => string;
+  /** The pull-request loop's writes: PRs, labels, refs, checks, assignments, Copilot. */
+  readonly loop: PullLoop;
 
   constructor(state: EmulatorState, now: () => string = () => new Date().toISOString()) {
     this.#state = state;
     this.now = now;
     this.#reindex();
+    this.loop = new PullLoop(this);
   }
 
   get state(): EmulatorState {
@@ -53,7 +63,7 @@ export class EmulatorStore {
   replaceState(state: EmulatorState): void {
     this.#state = state;
     this.#reindex();
-    this.#emit({ type: "state.replaced" });
+    this.emit({ type: "state.replaced" });
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -61,8 +71,14 @@ export class EmulatorStore {
     return () => this.#listeners.delete(listener);
   }
 
-  #emit(event: StoreEvent): void {
+  /** Announces a change to every listener (webhooks, the state file). */
+  emit(event: StoreEvent): void {
     for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Makes a new record reachable by `node(id)`. */
+  register(node: StoreNode): void {
+    this.#nodes.set(node.record.id, node);
   }
 
   #reindex(): void {
@@ -77,12 +93,24 @@ export class EmulatorStore {
       for (const record of project.fields) this.#nodes.set(record.id, { kind: "field", record, project });
     }
     for (const record of s.items) this.#nodes.set(record.id, { kind: "item", record });
+    for (const record of s.labels) this.#nodes.set(record.id, { kind: "label", record });
+    for (const record of s.accounts) this.#nodes.set(record.id, { kind: "account", record });
   }
 
   // Reads
 
   node(id: string): StoreNode | undefined {
     return this.#nodes.get(id);
+  }
+
+  /** The account of a login (either form), registered so `node(id)` finds it. */
+  account(login: string): Account {
+    const wanted = accountFor(login);
+    const existing = this.#nodes.get(wanted.id);
+    if (existing?.kind === "account") return existing.record;
+    this.#state.accounts.push(wanted);
+    this.register({ kind: "account", record: wanted });
+    return wanted;
   }
 
   org(login: string): Org | undefined {
@@ -149,7 +177,7 @@ export class EmulatorStore {
     if (query === undefined || query === null || query.trim() === "") return items;
     const matches = compileItemFilter(query);
     const project = this.project(projectId);
-    return items.filter((item) => matches(this.#filterable(project, item)));
+    return items.filter((item) => matches(filterableItem(this, project, item)));
   }
 
   itemsOfContent(contentId: string): Item[] {
@@ -165,24 +193,6 @@ export class EmulatorStore {
     if (item.content.type === "DraftIssue") return item.content.title;
     const node = this.#nodes.get(item.content.id);
     return node?.kind === "issue" || node?.kind === "pullRequest" ? node.record.title : "";
-  }
-
-  #filterable(project: Project, item: Item): FilterableItem {
-    const values = new Map<string, string>();
-    for (const field of project.fields) {
-      const stored = item.values[field.id];
-      if (stored !== undefined) values.set(normalizeFieldName(field.name), displayValue(field, stored));
-    }
-    const content = this.#nodes.get(item.content.id);
-    const record = content?.kind === "issue" || content?.kind === "pullRequest" ? content.record : null;
-    return {
-      archived: item.archivedAt !== null,
-      contentType: item.content.type,
-      open: record === null || record.state === "OPEN",
-      repo: record?.repo ?? null,
-      title: this.itemTitle(item),
-      values,
-    };
   }
 
   // Writes
@@ -207,7 +217,7 @@ export class EmulatorStore {
     };
     item.values[field.id] = to;
     this.#touch(item, at);
-    this.#emit({ type: "item.fieldChanged", item, field, from, to, actor });
+    this.emit({ type: "item.fieldChanged", item, field, from, to, actor });
     return item;
   }
 
@@ -218,7 +228,7 @@ export class EmulatorStore {
     if (from === null) return item;
     delete item.values[field.id];
     this.#touch(item, this.now());
-    this.#emit({ type: "item.fieldChanged", item, field, from, to: null, actor });
+    this.emit({ type: "item.fieldChanged", item, field, from, to: null, actor });
     return item;
   }
 
@@ -235,7 +245,7 @@ export class EmulatorStore {
     this.#state.items.push(item);
     this.#nodes.set(item.id, { kind: "item", record: item });
     this.#touch(item, at);
-    this.#emit({ type: "item.created", item, actor });
+    this.emit({ type: "item.created", item, actor });
     return item;
   }
 
@@ -244,7 +254,7 @@ export class EmulatorStore {
     if (item.archivedAt !== null) return item;
     item.archivedAt = this.now();
     this.#touch(item, item.archivedAt);
-    this.#emit({ type: "item.archived", item, actor });
+    this.emit({ type: "item.archived", item, actor });
     return item;
   }
 
@@ -252,7 +262,7 @@ export class EmulatorStore {
     const item = this.item(itemId);
     this.#state.items = this.#state.items.filter((i) => i.id !== item.id);
     this.#nodes.delete(item.id);
-    this.#emit({ type: "item.deleted", item, actor });
+    this.emit({ type: "item.deleted", item, actor });
     return item;
   }
 
@@ -269,7 +279,7 @@ export class EmulatorStore {
     const issue = newIssue({ ...input, repo: nameWithOwner, number }, actor, this.now());
     this.#state.issues.push(issue);
     this.#nodes.set(issue.id, { kind: "issue", record: issue });
-    this.#emit({ type: "issue.opened", issue, actor });
+    this.emit({ type: "issue.opened", issue, actor });
     return issue;
   }
 
@@ -278,7 +288,7 @@ export class EmulatorStore {
     if (issue.state === "CLOSED") return issue;
     const at = this.now();
     Object.assign(issue, { state: "CLOSED", stateReason: reason, closedAt: at, updatedAt: at });
-    this.#emit({ type: "issue.closed", issue, actor });
+    this.emit({ type: "issue.closed", issue, actor });
     return issue;
   }
 
@@ -286,19 +296,8 @@ export class EmulatorStore {
     const issue = this.issue(issueId);
     if (issue.state === "OPEN") return issue;
     Object.assign(issue, { state: "OPEN", stateReason: "REOPENED", closedAt: null, updatedAt: this.now() });
-    this.#emit({ type: "issue.reopened", issue, actor });
+    this.emit({ type: "issue.reopened", issue, actor });
     return issue;
-  }
-
-  /** Merges a PR and, as GitHub does, closes the issues it references as completed. */
-  mergePullRequest(pullRequestId: string, actor: string): PullRequest {
-    const pr = this.pullRequest(pullRequestId);
-    if (pr.state !== "OPEN") throw new StoreError("UNPROCESSABLE", "Pull request is not open.");
-    const at = this.now();
-    Object.assign(pr, { state: "MERGED", mergedAt: at, closedAt: at, updatedAt: at });
-    this.#emit({ type: "pullRequest.closed", pullRequest: pr, actor });
-    for (const issueId of pr.closes) this.closeIssue(issueId, "COMPLETED", actor);
-    return pr;
   }
 
   addBlockedBy(issueId: string, blockingIssueId: string): Issue {
@@ -307,7 +306,7 @@ export class EmulatorStore {
     if (issue.id === blocking.id) throw new StoreError("UNPROCESSABLE", "An issue cannot block itself.");
     if (!issue.blockedBy.includes(blocking.id)) issue.blockedBy.push(blocking.id);
     issue.updatedAt = this.now();
-    this.#emit({ type: "issue.dependenciesChanged", issue });
+    this.emit({ type: "issue.dependenciesChanged", issue });
     return issue;
   }
 
@@ -316,7 +315,7 @@ export class EmulatorStore {
     this.issue(blockingIssueId);
     issue.blockedBy = issue.blockedBy.filter((id) => id !== blockingIssueId);
     issue.updatedAt = this.now();
-    this.#emit({ type: "issue.dependenciesChanged", issue });
+    this.emit({ type: "issue.dependenciesChanged", issue });
     return issue;
   }
 }

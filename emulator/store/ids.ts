@@ -37,4 +37,21 @@ export const NodePrefix = {
   singleSelectValue: "PVTFSSV",
   numberValue: "PVTFNV",
   dateValue: "PVTFDV",
+  label: "LA",
+  checkSuite: "CS",
+  checkRun: "CR",
+  statusContext: "SC",
+  comment: "IC",
 } as const;
+
+/** A reversible node id, for records the emulator does not store (refs, commits): `REF_<base64url>`. */
+export function encodedNodeId(prefix: string, parts: readonly string[]): string {
+  return `${prefix}_${Buffer.from(parts.join("\u0000")).toString("base64url")}`;
+}
+
+export function decodeNodeId(prefix: string, id: string): string[] | null {
+  if (!id.startsWith(`${prefix}_`)) return null;
+  const decoded = Buffer.from(id.slice(prefix.length + 1), "base64url").toString("utf8");
+  const parts = decoded.split("\u0000");
+  return parts.length > 1 ? parts : null;
+}

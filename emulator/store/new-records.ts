@@ -22,6 +22,8 @@ export function newIssue(
     state: "OPEN",
     stateReason: null,
     blockedBy: [],
+    labels: [],
+    assignees: [],
     author,
     createdAt: at,
     updatedAt: at,

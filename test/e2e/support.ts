@@ -81,3 +81,37 @@ export async function setBoardField(
   });
   if (response.status !== 200) throw new Error(`editing ${field} of ${item} answered ${response.status}`);
 }
+
+/** Closes an issue on the emulator as a person would (it sends the `issues.closed` webhook). */
+export async function closeIssue(mode: LocalMode, issue: string, reason = "COMPLETED"): Promise<void> {
+  const response = await fetch(`${mode.emulatorUrl}/_emulator/issues/close`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ issue, reason }),
+  });
+  if (response.status !== 200) throw new Error(`closing ${issue} answered ${response.status}`);
+}
+
+interface EmulatorState {
+  issues: { id: string; repo: string; number: number }[];
+  projects: { fields: { id: string; name: string; options: { id: string; name: string }[] }[] }[];
+  items: { content: { id: string } | null; values: Record<string, { value: Record<string, unknown> }> }[];
+}
+
+/** A board field of an item as the emulator holds it now (single-select option name or text), or null. */
+export async function boardField(mode: LocalMode, item: string, field: string): Promise<string | null> {
+  const [repo, number] = item.split("#");
+  const state = (await (await fetch(`${mode.emulatorUrl}/_emulator/state`)).json()) as EmulatorState;
+  const issue = state.issues.find(
+    (candidate) => candidate.repo === repo && candidate.number === Number(number),
+  );
+  const row = state.items.find((candidate) => candidate.content?.id === issue?.id);
+  const definition = state.projects[0]?.fields.find((candidate) => candidate.name === field);
+  if (!issue || !row || !definition) throw new Error(`no field ${field} of ${item} on the emulator's board`);
+  const value = row.values[definition.id]?.value;
+  if (value === undefined) return null;
+  if (typeof value.optionId === "string") {
+    return definition.options.find((option) => option.id === value.optionId)?.name ?? null;
+  }
+  return typeof value.text === "string" ? value.text : null;
+}

@@ -142,18 +142,44 @@ describe("webhooks", () => {
     expect((await receiver.nth(1)).headers["x-github-event"]).toBe("issues");
   });
 
-  it("closes a merged PR's issues and sends pull_request closed then issues closed", async () => {
+  it("merges a PR as a person would: pull_request closed and merged, the push to main, its issue closed, its branch deleted", async () => {
     const e = await start();
-    await fetch(`${e.url}/_emulator/pull-requests/merge`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pullRequest: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#80" }),
-    });
-    expect((await receiver.nth(0)).json).toMatchObject({
+    const post = (path: string, body: unknown) =>
+      fetch(`${e.url}/_emulator/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const repo = "phoenix-agentic/Phoenix-Agentic-Engine-Backend";
+    expect((await post("checks", { repo, pullRequest: 80, name: "ci", conclusion: "success" })).status).toBe(
+      201,
+    );
+    const merged = await post("pull-requests/merge", { pullRequest: `${repo}#80` });
+    expect(merged.status).toBe(200);
+    await e.webhooksIdle();
+    const events = receiver.received.map(
+      (h) => `${String(h.headers["x-github-event"])}.${String(at(h.json, "action") ?? "")}`,
+    );
+    expect(events).toEqual([
+      "check_run.created",
+      "check_run.completed",
+      "check_suite.completed",
+      "pull_request.closed",
+      "push.",
+      "issues.closed",
+      "delete.",
+      "push.",
+    ]);
+    expect(receiver.received[3]?.json).toMatchObject({
       action: "closed",
-      pull_request: { number: 80, merged: true },
+      pull_request: { number: 80, merged: true, merged_by: { login: "phoenix-human" } },
+      sender: { login: "phoenix-human" },
     });
-    expect((await receiver.nth(1)).json).toMatchObject({ action: "closed", issue: { number: 42 } });
+    expect(receiver.received[5]?.json).toMatchObject({
+      action: "closed",
+      issue: { number: 42, state: "closed", state_reason: "completed" },
+    });
+    expect(receiver.received[6]?.json).toMatchObject({ ref: "gateway-rate-limit", ref_type: "branch" });
   });
 
   it("logs deliveries in GitHub's hook deliveries API and redelivers with the same guid", async () => {

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, BACKEND, getState, issuePayload, postDelivery } from "./support/deliveries.ts";
 
@@ -42,13 +42,16 @@ describe("operator API and health", () => {
     expect(backend?.items).toContainEqual(expect.objectContaining({ number: 72, verdict: "triage" }));
   });
 
-  it("serves the dashboard page, which reads /api/state with the admin token", async () => {
-    const response = await exports.default.fetch("https://factory.test/");
+  it("serves the dashboard page as static assets, whose script reads /api/state with the admin token", async () => {
+    const response = await env.ASSETS.fetch("https://factory.test/");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toContain("<title>Worker Factory</title>");
-    expect(html).toContain('fetch("/api/state"');
+    expect(html).toContain('<script type="module" src="/app.js"></script>');
+    const script = await (await env.ASSETS.fetch("https://factory.test/app.js")).text();
+    expect(script).toContain("/api/state?deliveries=");
+    expect(script).toContain("authorization");
   });
 
   it("answers unknown paths with a JSON 404", async () => {

@@ -39,6 +39,9 @@ import { migrate } from "./migrate.ts";
 // Operator actions (issue 9): the block at the end of the class.
 import * as operator from "../queue/operator-actions.ts";
 import type { Explanation } from "../queue/explain-item.ts";
+// Live dashboard (issue 9): the block at the end of the class.
+import { LiveNudge } from "../queue/live-nudge.ts";
+import { liveRepoFields, type LiveRepoFields } from "../queue/live-repo-state.ts";
 
 const REPO_QUEUE_MIGRATIONS = [
   `${MICRO_QUEUE_SCHEMA}
@@ -73,9 +76,11 @@ export interface RepoOutcome {
   applied: boolean;
   completions: IssueState[];
   index: IndexDelta | null;
+  /** The event only echoed a write of the dispatcher's own (live dashboard, issue 9). */
+  echo?: boolean;
 }
 
-export interface RepoQueueState {
+export interface RepoQueueState extends LiveRepoFields {
   repo: string | null;
   paused: boolean;
   items: QueueItem[];
@@ -181,6 +186,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       completions: [...(fill?.completions ?? []), ...delta.completions, ...(read?.completions ?? [])],
       // A first full read indexes everything; otherwise the item read, or the delta.
       index: fill?.index ?? read?.index ?? delta.index,
+      echo: delta.echo && fill === null && read === null, // live dashboard (issue 9)
     };
   }
 
@@ -280,6 +286,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       budget: loop?.budget() ?? null,
       agenda: this.#agenda.list(),
       alarm: await this.ctx.storage.getAlarm(),
+      ...this.#liveFields(), // live dashboard (issue 9)
     };
   }
 
@@ -313,6 +320,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
       }),
     );
     ws.send(reply);
+    this.#liveChanged(); // live dashboard (issue 9): a run frame was applied
     if (frame.type === "run_finished") this.#requestPass();
     await this.#armAlarm();
   }
@@ -320,6 +328,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // Runs of a vanished agent keep their lease: the agent may come back before it expires.
     ws.close(code === 1005 ? 1000 : code, "closing");
+    this.#liveChanged(); // live dashboard (issue 9): the agent is gone
   }
 
   override async webSocketError(): Promise<void> {}
@@ -370,6 +379,7 @@ export class RepoQueue extends DurableObject<AppEnv> {
     const done = await this.#guarded(() => this.#repoLoop().pass());
     if (done !== null) this.#agenda.cancel("pass");
     this.#meta.set("passes", String((this.#meta.getNumber("passes") ?? 0) + 1));
+    this.#liveChanged(); // live dashboard (issue 9): a pass ended
   }
 
   /** Runs board work; a failure is recorded for the operator and the work retried on the agenda. */
@@ -544,4 +554,26 @@ export class RepoQueue extends DurableObject<AppEnv> {
     };
   }
   // ─── end of operator actions ────────────────────────────────────────────────────────────
+
+  // ─── Live dashboard (issue 9) ───────────────────────────────────────────────────────────
+  // Tells the supervisor (coalesced, worker/queue/live-nudge.ts) that what the dashboard shows
+  // changed, so it nudges the connected pages.
+  #nudge: LiveNudge | undefined;
+
+  #liveChanged(): void {
+    const repo = this.#meta.get("repo");
+    if (repo === null) return;
+    this.#nudge ??= new LiveNudge({
+      send: () =>
+        this.env.WORKSPACE_SUPERVISOR.getByName(loadWorkspaceConfig(this.env).workspace).repoChanged(repo),
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      log: (event, fields) => console.error(JSON.stringify({ event, repo, ...fields })),
+    });
+    this.#nudge.request();
+  }
+
+  #liveFields(): LiveRepoFields {
+    return liveRepoFields(this.#mirror);
+  }
+  // ─── end of live dashboard ──────────────────────────────────────────────────────────────
 }

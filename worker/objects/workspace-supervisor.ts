@@ -14,7 +14,12 @@ import { boardFor } from "./create-board.ts";
 import { REDELIVERY_WINDOW_MS } from "../board/hook-deliveries.ts";
 import type { BoardClient } from "../board/board-client.ts";
 import type { BoardItem } from "../board/board-item.ts";
-import { Deliveries, DELIVERIES_SCHEMA, type DeliveryRow } from "../supervisor/deliveries.ts";
+import {
+  Deliveries,
+  DELIVERIES_SCHEMA,
+  DELIVERY_MARKS_SCHEMA,
+  type DeliveryRow,
+} from "../supervisor/deliveries.ts";
 import { Inbox, INBOX_SCHEMA, type InboxEntry } from "../supervisor/inbox.ts";
 import { Indexes, INDEXES_SCHEMA } from "../supervisor/indexes.ts";
 import { absorbOutcome } from "../supervisor/fan-out.ts";
@@ -44,12 +49,15 @@ import {
   type NotifyOutcome,
   type SentNotification,
 } from "../supervisor/notifications.ts";
+// Live dashboard (issue 9): the block at the end of the class.
+import { acceptPage, broadcastChanged, isPage } from "../supervisor/live-updates.ts";
 
 const SUPERVISOR_MIGRATIONS = [
   DELIVERIES_SCHEMA + INBOX_SCHEMA,
   QA_SEQUENCE_SCHEMA,
   META_QUEUE_SCHEMA,
   INDEXES_SCHEMA + META_SCHEMA + AGENDA_SCHEMA,
+  DELIVERY_MARKS_SCHEMA, // live dashboard (issue 9): sender and echo of each delivery
 ];
 
 /** How soon the alarm retries routing that failed, and how often it prunes the journals. */
@@ -131,6 +139,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
         receivedAt: now,
         outcome: used ? "queued" : "ignored",
         ...(used ? {} : { detail: `event ${input.event} is not used by Worker Factory` }),
+        sender: used?.sender ?? null, // live dashboard (issue 9)
       });
       if (used) {
         this.#inbox.add(input.deliveryId, used, now);
@@ -189,6 +198,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
     }
     if (this.#inbox.list("pending").length === 0) this.#agenda.cancel("drain");
     await armAlarm(this.ctx.storage, this.#agenda, Date.now());
+    this.#liveChanged("deliveries"); // live dashboard (issue 9): deliveries were routed
   }
 
   /**
@@ -271,7 +281,10 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       selfLogin: await this.#selfLogin(),
     });
     await absorbOutcome(this.#fanOut(), repo, outcome);
-    this.#settle(entry.deliveryId, () => this.#deliveries.setOutcome(entry.deliveryId, "routed", repo, null));
+    this.#settle(entry.deliveryId, () => {
+      this.#deliveries.setOutcome(entry.deliveryId, "routed", repo, null);
+      if (outcome.echo === true) this.#deliveries.markEcho(entry.deliveryId); // live dashboard (issue 9)
+    });
   }
 
   /** GitHub never retries a failed delivery; ask for those of the last 3 days we never got. */
@@ -414,7 +427,7 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   async state(limit = 50): Promise<SupervisorState> {
     return {
-      deliveries: this.#deliveries.recent(limit),
+      deliveries: this.#deliveries.recent(limit, this.#values.get("self_login")), // echoes marked (issue 9)
       deliveryCount: this.#deliveries.count(),
       awaitingResolution: this.#inbox.list("awaiting"),
       pendingRoutes: this.#inbox.list("pending").length,
@@ -503,6 +516,42 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
       this.notify(cause);
   }
   // ─── end of operator directives and notifications ───────────────────────────────────────
+
+  // ─── Live dashboard (issue 9) ───────────────────────────────────────────────────────────
+  // Pages' hibernatable WebSockets (supervisor/live-updates.ts): the Worker's `GET /live`
+  // checked the page's ticket before forwarding the upgrade here. RepoQueues and the operator
+  // API say when what a page shows changed; every connected page gets a `changed` nudge.
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: "expected a WebSocket upgrade" }, { status: 426 });
+    }
+    return acceptPage(this.ctx, Date.now());
+  }
+
+  /** A RepoQueue's state changed (a pass ended, a run frame, an agent gone). */
+  async repoChanged(repo: string): Promise<void> {
+    this.#liveChanged(repo);
+  }
+
+  /** An operator action went through the API (steering, QA, pause, retry, release...). */
+  async operatorChanged(): Promise<void> {
+    this.#liveChanged("operator");
+  }
+
+  #liveChanged(scope: string): void {
+    broadcastChanged(this.ctx, [scope], Date.now());
+  }
+
+  // Pages send only `ping`, answered by the runtime's auto-response; anything else is ignored.
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    if (isPage(ws)) ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+  }
+
+  override async webSocketError(): Promise<void> {}
+  // ─── end of live dashboard ──────────────────────────────────────────────────────────────
 }
 
 /** The completion an issue event carries by itself (for items that wait on an issue elsewhere). */

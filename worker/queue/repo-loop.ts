@@ -115,7 +115,7 @@ export class RepoLoop {
     deliveryId: string,
     event: WorkspaceEvent,
     item: BoardItem | null,
-  ): Outcome & { read: string[] } {
+  ): Outcome & { read: string[]; echo: boolean } {
     const { mirror, now } = this.#d;
     this.#steerOnEvent(deliveryId, event);
     if (item !== null) {
@@ -126,6 +126,7 @@ export class RepoLoop {
         read: [],
         completions: completion ? [completion] : [],
         index: indexOf([item], false),
+        echo: false,
       };
     }
     const effect = applyEvent(
@@ -134,7 +135,13 @@ export class RepoLoop {
     );
     if (event.kind === "issue" && effect.completions.length > 0)
       this.#d.depStates.upsert(effect.completions, now(), { onlyKnown: true });
-    return { pass: effect.pass, read: effect.read, completions: effect.completions, index: effect.index };
+    return {
+      pass: effect.pass,
+      read: effect.read,
+      completions: effect.completions,
+      index: effect.index,
+      echo: effect.echo,
+    };
   }
 
   /** Reads items by id into the mirror (the ones a payload could not describe). */

@@ -3,6 +3,8 @@
  * `Authorization: Bearer <ADMIN_TOKEN>` (constant-time): dispatch state, reconcile now, agent
  * tokens, the QA sequence and verdicts, pause and resume; the by-item actions (explain, steer,
  * retry, release) are in api-items.ts. Every refusal is `{ "error": ... }` with its own status.
+ * `POST /api/live` hands the dashboard a ticket for its live socket (routes/live.ts); every
+ * other action that went through tells the connected dashboards to read the state again.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
@@ -16,11 +18,35 @@ import { ItemRefText } from "../http/item-ref.ts";
 import { apiItems, configuredRepo } from "./api-items.ts";
 import { repoQueueFor, supervisorFor } from "./stubs.ts";
 import { combineBudgets } from "../board/api-budget.ts";
+import { issueLiveTicket } from "../http/live-ticket.ts";
 
 export const api = new Hono<{ Bindings: AppEnv }>();
 
 api.use("*", requireAdmin);
 api.use("*", requireJsonBody);
+
+/** Paths whose POST changes nothing a dashboard shows. */
+const QUIET = new Set(["/api/live", "/api/agents/token"]);
+
+// After an operator action (from `wf`, the dashboard or a script), connected pages re-read the state.
+api.use("*", async (c, next) => {
+  await next();
+  if (c.req.method === "GET" || QUIET.has(c.req.path) || c.error !== undefined || c.res.status >= 400) return;
+  c.executionCtx.waitUntil(
+    supervisorFor(c.env)
+      .operatorChanged()
+      .catch((error: unknown) =>
+        console.error(JSON.stringify({ event: "live_nudge_failed", error: String(error) })),
+      ),
+  );
+});
+
+/** A ticket for the dashboard's live socket (`GET /live?ticket=...`), valid for a minute. */
+api.post("/live", async (c) => {
+  loadWorkspaceConfig(c.env); // an invalid config refuses the ticket with its message (503)
+  const { ticket, expiresAt } = await issueLiveTicket(c.env.ADMIN_TOKEN, Date.now());
+  return c.json({ ticket, expiresAt, url: `/live?ticket=${ticket}` });
+});
 
 api.get("/state", async (c) => {
   const config = loadWorkspaceConfig(c.env);
@@ -163,5 +189,6 @@ const KNOWN: Record<string, string[]> = {
   "/steer": ["POST"],
   "/retry": ["POST"],
   "/release": ["POST"],
+  "/live": ["POST"],
 };
 for (const [path, methods] of Object.entries(KNOWN)) api.all(path, methodNotAllowed(methods));

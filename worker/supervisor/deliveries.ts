@@ -22,6 +22,15 @@ export const DELIVERIES_SCHEMA = `
   CREATE INDEX deliveries_received ON deliveries (received_at);
 `;
 
+/**
+ * Who sent each delivery, and whether its RepoQueue found it an echo of the dispatcher's own
+ * write, so the dashboard can fold the Worker's own echoes (issue 9).
+ */
+export const DELIVERY_MARKS_SCHEMA = `
+  ALTER TABLE deliveries ADD COLUMN sender TEXT;
+  ALTER TABLE deliveries ADD COLUMN echo INTEGER NOT NULL DEFAULT 0;
+`;
+
 export type DeliveryOutcome = "ignored" | "queued" | "routed" | "unrouted" | "awaiting_resolution" | "failed";
 
 export interface DeliveryRow {
@@ -32,6 +41,10 @@ export interface DeliveryRow {
   outcome: DeliveryOutcome;
   repo: string | null;
   detail: string | null;
+  /** The webhook's `sender` login, when the event carried one. */
+  sender: string | null;
+  /** An echo of the dispatcher's own write: sent by its login, or found so by the RepoQueue. */
+  echo: boolean;
 }
 
 export class Deliveries {
@@ -53,9 +66,10 @@ export class Deliveries {
     receivedAt: number;
     outcome: DeliveryOutcome;
     detail?: string;
+    sender?: string | null;
   }): void {
     this.#sql.exec(
-      "INSERT INTO deliveries (id, event, action, hook_id, received_at, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deliveries (id, event, action, hook_id, received_at, outcome, detail, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       row.id,
       row.event,
       row.action,
@@ -63,7 +77,15 @@ export class Deliveries {
       row.receivedAt,
       row.outcome,
       row.detail === undefined ? null : boundText(row.detail, FIELD_LIMITS.detailBytes),
+      row.sender === undefined || row.sender === null
+        ? null
+        : boundText(row.sender, FIELD_LIMITS.identifierBytes),
     );
+  }
+
+  /** The RepoQueue found this delivery to echo a write of the dispatcher's own. */
+  markEcho(id: string): void {
+    this.#sql.exec("UPDATE deliveries SET echo = 1 WHERE id = ?", id);
   }
 
   setOutcome(id: string, outcome: DeliveryOutcome, repo: string | null, detail: string | null): void {
@@ -76,7 +98,8 @@ export class Deliveries {
     );
   }
 
-  recent(limit: number): DeliveryRow[] {
+  /** The newest deliveries; `selfLogin` (the dispatcher's login, when known) marks its echoes. */
+  recent(limit: number, selfLogin: string | null = null): DeliveryRow[] {
     return this.#sql
       .exec<{
         id: string;
@@ -86,8 +109,10 @@ export class Deliveries {
         outcome: string;
         repo: string | null;
         detail: string | null;
+        sender: string | null;
+        echo: number;
       }>(
-        "SELECT id, event, action, received_at, outcome, repo, detail FROM deliveries ORDER BY received_at DESC, rowid DESC LIMIT ?",
+        "SELECT id, event, action, received_at, outcome, repo, detail, sender, echo FROM deliveries ORDER BY received_at DESC, rowid DESC LIMIT ?",
         limit,
       )
       .toArray()
@@ -99,6 +124,8 @@ export class Deliveries {
         outcome: row.outcome as DeliveryOutcome,
         repo: row.repo,
         detail: row.detail,
+        sender: row.sender,
+        echo: row.echo === 1 || (selfLogin !== null && row.sender === selfLogin),
       }));
   }
 
