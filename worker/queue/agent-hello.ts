@@ -7,8 +7,6 @@
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import { PROTOCOL, type AgentMessage } from "../protocol/messages.ts";
 import { attachmentOf, type Attachment } from "./agents.ts";
-import type { Outbox } from "./outbox.ts";
-import type { Runs } from "./runs.ts";
 
 export type Hello = Extract<AgentMessage, { type: "hello" }>;
 
@@ -17,7 +15,14 @@ export function greetAgent(
   ws: WebSocket,
   attachment: Attachment,
   frame: Hello,
-  deps: { sockets: readonly WebSocket[]; runs: Runs; outbox: Outbox; lease: WorkspaceConfig["lease"] },
+  deps: {
+    sockets: readonly WebSocket[];
+    /** The agent's reported runs this queue no longer recognises (stale fence, unknown). */
+    stopRuns: (runs: Hello["runs"]) => string[];
+    /** Frames sent to this agent id and not acknowledged yet, oldest first. */
+    pending: (agentId: string) => string[];
+    lease: WorkspaceConfig["lease"];
+  },
 ): boolean {
   if (frame.v !== PROTOCOL.version) {
     const message = `protocol v${PROTOCOL.version} expected`;
@@ -31,9 +36,7 @@ export function greetAgent(
     }
   }
   ws.serializeAttachment({ ...attachment, agentId: frame.agentId, capacity: frame.capacity });
-  const stopRuns = frame.runs
-    .filter((run) => !deps.runs.checkFence(run.runId, run.fence).ok)
-    .map((run) => run.runId);
+  const stopRuns = deps.stopRuns(frame.runs);
   ws.send(
     JSON.stringify({
       type: "welcome",
@@ -44,6 +47,6 @@ export function greetAgent(
       stopRuns,
     }),
   );
-  for (const pending of deps.outbox.pending(frame.agentId)) ws.send(pending);
+  for (const pending of deps.pending(frame.agentId)) ws.send(pending);
   return true;
 }

@@ -9,6 +9,7 @@ import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { Agenda, AgendaEntry } from "../objects/agenda.ts";
 import type { AgentInfo } from "./agents.ts";
 import type { BoardMirror } from "./board-mirror.ts";
+import { liveRepoFields, type LiveRepoFields } from "./live-repo-state.ts";
 import { lockMap, type HeldLock } from "./lock-map.ts";
 import type { Meta } from "./meta.ts";
 import type { MicroQueue, QueueItem } from "./micro-queue.ts";
@@ -17,7 +18,7 @@ import type { QaSession, QaSessions } from "./qa-sessions.ts";
 import type { RepoLoop } from "./repo-loop.ts";
 import type { Run, Runs } from "./runs.ts";
 
-export interface RepoQueueState {
+export interface RepoQueueState extends LiveRepoFields {
   repo: string | null;
   paused: boolean;
   items: QueueItem[];
@@ -85,6 +86,7 @@ export function repoState(parts: StateParts): RepoQueueState {
     budget: loop?.budget() ?? null,
     agenda: parts.agenda.list(),
     alarm: parts.alarm,
+    ...liveRepoFields(mirror),
   };
 }
 
