@@ -4,7 +4,7 @@
  * repo, a QA verdict, reordering the QA sequence — and stale claims reported by a repo are
  * escalated once each. Plain functions over the supervisor's modules.
  */
-import type { RepoQueue } from "../objects/repo-queue.ts";
+import type { RepoQueuePort } from "./supervisor-host.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
@@ -15,7 +15,7 @@ import type { QaEntry, QaSequence } from "./qa-sequence.ts";
 export interface DirectiveDeps {
   meta: MetaQueue;
   qa: QaSequence;
-  repoQueue: (repo: string) => DurableObjectStub<RepoQueue>;
+  repoQueue: (repo: string) => RepoQueuePort;
   now: () => number;
   /** Tells a person when one is needed (see notifications.ts); absent, nobody is told. */
   notify?: (cause: NotificationCause) => NotifyOutcome;

@@ -5,6 +5,7 @@
  * cause is sent at most once (remembered in the supervisor's SQLite), a failed send is logged
  * and never retried or awaited by dispatch. The WorkspaceSupervisor calls `notify`.
  */
+import type { Sql } from "../queue/sql.ts";
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 
 export type NotificationCause =
@@ -62,10 +63,10 @@ export interface SentNotification {
 
 /** The causes already sent, in the supervisor's SQLite; the table is this module's own. */
 export class NotificationLog {
-  readonly #sql: SqlStorage;
+  readonly #sql: Sql;
   #ready = false;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: Sql) {
     this.#sql = sql;
   }
 
