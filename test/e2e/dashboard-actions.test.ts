@@ -170,6 +170,7 @@ describe("running the factory from the dashboard", () => {
       id: "applied-1",
       runId: dispatch.runId,
       fence: dispatch.fence,
+      runSecret: dispatch.runSecret,
       steerId: steer.id,
       effect: "delivered",
       detail: "reached the live session",

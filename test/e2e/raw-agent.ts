@@ -56,6 +56,7 @@ export class RawAgent {
       id: this.#id(),
       runId: dispatch.runId,
       fence: dispatch.fence,
+      runSecret: dispatch.runSecret,
       branch,
       worktree: "/tmp/wt",
     });
@@ -68,6 +69,7 @@ export class RawAgent {
       id: this.#id(),
       runId: dispatch.runId,
       fence: dispatch.fence,
+      runSecret: dispatch.runSecret,
       outcome,
       reason,
       exitCode: outcome === "failed" ? 1 : null,
