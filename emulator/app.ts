@@ -18,6 +18,9 @@ import { StoreError } from "./store/store-events.ts";
 
 export function createApp(runtime: EmulatorRuntime): Hono {
   const app = new Hono();
+  app.use("/graphql", runtime.faults.middleware("graphql"));
+  app.use("/orgs/*", runtime.faults.middleware("core"));
+  app.use("/repos/*", runtime.faults.middleware("core"));
   app.post(
     "/graphql",
     graphqlHandler({

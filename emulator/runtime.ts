@@ -5,6 +5,7 @@
  */
 import type { RateLimiter } from "./graphql/rate-limiter.ts";
 import type { RequestLog } from "./graphql/request-log.ts";
+import type { ServerFaults } from "./graphql/server-faults.ts";
 import type { Logger } from "./logger.ts";
 import type { EmulatorStore } from "./store/emulator-store.ts";
 import type { EmulatorState } from "./store/state-schema.ts";
@@ -16,6 +17,8 @@ export interface EmulatorRuntime {
   /** The REST (`core`) budget. */
   restRateLimiter: RateLimiter;
   requests: RequestLog;
+  /** Injected 5xx answers (`POST /_emulator/server-errors`). */
+  faults: ServerFaults;
   webhooks: WebhookDispatcher;
   logger: Logger;
   /** Accepted API tokens; empty accepts any. */

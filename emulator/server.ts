@@ -11,6 +11,7 @@ import { createApp } from "./app.ts";
 import { installPushHook } from "./git/push-hook.ts";
 import { RateLimiter } from "./graphql/rate-limiter.ts";
 import { RequestLog } from "./graphql/request-log.ts";
+import { ServerFaults } from "./graphql/server-faults.ts";
 import { silentLogger, type Logger } from "./logger.ts";
 import type { EmulatorRuntime } from "./runtime.ts";
 import type { SeedInput } from "./seed/seed-schema.ts";
@@ -45,6 +46,8 @@ export interface EmulatorOptions {
    */
   gitRoot?: string;
   logger?: Logger;
+  /** The emulator's clock (epoch ms): timestamps and rate-limit windows. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface RunningEmulator {
@@ -54,6 +57,7 @@ export interface RunningEmulator {
   store: EmulatorStore;
   rateLimiter: RateLimiter;
   requests: RequestLog;
+  faults: ServerFaults;
   webhooks: WebhookDispatcher;
   /** Resolves once every webhook queued so far has been attempted. */
   webhooksIdle(): Promise<void>;
@@ -74,7 +78,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const logger = options.logger ?? silentLogger;
   const seeded = loadSeedState(options.seed);
   const persisted = options.statePath === undefined ? null : readStateFile(options.statePath);
-  const store = new EmulatorStore(persisted ?? structuredClone(seeded));
+  const now = options.now ?? Date.now;
+  const store = new EmulatorStore(persisted ?? structuredClone(seeded), () => new Date(now()).toISOString());
   const target: WebhookTarget | null =
     options.webhook === undefined
       ? null
@@ -95,9 +100,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const stopPersisting = options.statePath === undefined ? () => {} : persistStore(store, options.statePath);
   const runtime: EmulatorRuntime = {
     store,
-    rateLimiter: new RateLimiter(options.rateLimit ?? 5_000),
-    restRateLimiter: new RateLimiter(5_000, Date.now, "core"),
+    rateLimiter: new RateLimiter(options.rateLimit ?? 5_000, now),
+    restRateLimiter: new RateLimiter(5_000, now, "core"),
     requests: new RequestLog(),
+    faults: new ServerFaults(),
     webhooks,
     logger,
     tokens: options.tokens ?? [],
@@ -129,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store,
     rateLimiter: runtime.rateLimiter,
     requests: runtime.requests,
+    faults: runtime.faults,
     webhooks,
     webhooksIdle: () => webhooks.idle(),
     close: async () => {

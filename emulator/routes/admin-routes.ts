@@ -1,8 +1,8 @@
 /**
  * Test and demo controls under `/_emulator/`: load a seed, dump or reset state, edit an
  * item's field by name as a person would (which sends the webhook), close/reopen issues,
- * add an issue with its item, force rate limits, point webhooks somewhere, and read or
- * flush the delivery log. The pull-request loop's are in pull-admin-routes.ts. Bodies are
+ * add an issue with its item, force rate limits or 5xx answers, point webhooks somewhere,
+ * and read or flush the delivery log. The pull-request loop's are in pull-admin-routes.ts. Bodies are
  * checked with zod; refusals are 4xx.
  */
 import { Hono } from "hono";
@@ -54,6 +54,14 @@ const RateLimitBody = z.object({
       status: z.union([z.literal(403), z.literal(429)]).default(403),
     })
     .optional(),
+});
+const ServerErrorsBody = z.object({
+  /** How many API requests answer the error (0 clears it). */
+  requests: z.number().int().nonnegative(),
+  status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(502),
+  resource: z.enum(["graphql", "core", "any"]).default("graphql"),
+  /** Run the request, then lose its answer (the write lands; the caller sees the error). */
+  afterWrite: z.boolean().default(false),
 });
 const WebhookBody = z.object({
   url: z.url().nullable(),
@@ -122,6 +130,7 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
     store.replaceState(structuredClone(runtime.baseline));
     runtime.rateLimiter.reset();
     runtime.restRateLimiter.reset();
+    runtime.faults.clear();
     runtime.requests.clear();
     runtime.webhooks.clearLog();
     return c.json({ status: "reset" });
@@ -188,6 +197,12 @@ export function adminRoutes(runtime: EmulatorRuntime): Hono {
       limiter.forceSecondary(s.requests, s.retryAfterSeconds, s.status);
     }
     return c.json(limiter.snapshot());
+  });
+
+  app.get("/server-errors", (c) => c.json(runtime.faults.snapshot()));
+  app.post("/server-errors", body(ServerErrorsBody), (c) => {
+    runtime.faults.set(c.req.valid("json"));
+    return c.json(runtime.faults.snapshot());
   });
 
   app.put("/webhook", body(WebhookBody), (c) => {

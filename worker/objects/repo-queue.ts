@@ -9,10 +9,9 @@ import type { AppEnv } from "../env.ts";
 import { loadWorkspaceConfig } from "../config/load-config.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
 import type { ItemStamp } from "../board/board-client.ts";
-import { AgentMessage, parseFrame, PROTOCOL } from "../protocol/messages.ts";
 import { boardFor } from "./create-board.ts";
-import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../queue/agents.ts";
-import { greetAgent } from "../queue/agent-hello.ts";
+import { AGENT_TAG, connectedAgents, type Attachment } from "../queue/agents.ts";
+import { agentClosed, agentMessage } from "../queue/agent-socket.ts";
 import type { IndexDelta } from "../queue/apply-event.ts";
 import * as operator from "../queue/operator-actions.ts";
 import type { Explanation } from "../queue/explain-item.ts";
@@ -102,36 +101,15 @@ export class RepoQueue extends DurableObject<AppEnv> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const parsed = parseFrame(AgentMessage, data);
-    if (!parsed.ok) {
-      ws.send(JSON.stringify({ type: "error", code: "invalid_message", message: parsed.error }));
-      return;
-    }
-    const frame = parsed.value;
-    const attachment = attachmentOf(ws);
-    if (!attachment) return;
-    if (frame.type === "hello") {
-      const greeted = greetAgent(ws, attachment, frame, {
-        sockets: this.ctx.getWebSockets(AGENT_TAG),
-        stopRuns: (runs) => this.#core.stopRuns(runs),
-        pending: (agentId) => this.#core.pending(agentId),
-        lease: loadWorkspaceConfig(this.env).lease,
-      });
-      if (greeted) this.#core.agentConnected();
-      return;
-    }
-    if (!attachment.agentId) {
-      ws.send(JSON.stringify({ type: "error", code: "not_hello", message: "send hello first" }));
-      ws.close(PROTOCOL.close.protocolError, "hello expected");
-      return;
-    }
-    if (frame.type === "ack") return this.#core.acknowledge(frame.id);
-    ws.send(await this.#core.runFrame(frame));
+    await agentMessage(ws, data, {
+      core: this.#core,
+      sockets: () => this.ctx.getWebSockets(AGENT_TAG),
+      lease: () => loadWorkspaceConfig(this.env).lease,
+    });
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
-    this.#core.agentGone();
+    agentClosed(ws, code, this.#core);
   }
 
   override async webSocketError(): Promise<void> {}

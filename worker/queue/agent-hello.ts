@@ -6,17 +6,17 @@
  */
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import { PROTOCOL, type AgentMessage } from "../protocol/messages.ts";
-import { attachmentOf, type Attachment } from "./agents.ts";
+import { attachmentOf, type AgentSocket, type Attachment } from "./agents.ts";
 
 export type Hello = Extract<AgentMessage, { type: "hello" }>;
 
 /** Returns false when the socket was refused (wrong protocol version). */
 export function greetAgent(
-  ws: WebSocket,
+  ws: AgentSocket,
   attachment: Attachment,
   frame: Hello,
   deps: {
-    sockets: readonly WebSocket[];
+    sockets: readonly AgentSocket[];
     /** The agent's reported runs this queue no longer recognises (stale fence, unknown). */
     stopRuns: (runs: Hello["runs"]) => string[];
     /** Frames sent to this agent id and not acknowledged yet, oldest first. */

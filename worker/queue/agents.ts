@@ -1,6 +1,8 @@
 /**
  * The local agents connected to a RepoQueue: hibernatable WebSockets whose per-connection
  * state (agent id, capacity) lives in the socket attachment, so it survives hibernation.
+ * Written against `AgentSocket`, the part of a Workers WebSocket it uses, so the RepoQueue's
+ * socket side also runs outside workerd (the fault simulation).
  */
 import { z } from "zod";
 
@@ -14,7 +16,19 @@ const Attachment = z.object({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
-export function attachmentOf(ws: WebSocket): Attachment | null {
+/** The part of a hibernatable Workers WebSocket the RepoQueue's socket side uses. */
+export interface AgentSocket {
+  readonly readyState: number;
+  send(message: string): void;
+  close(code?: number, reason?: string): void;
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
+
+/** `WebSocket.OPEN`, a constant of the standard (kept here so Node code need not import it). */
+export const SOCKET_OPEN = 1;
+
+export function attachmentOf(ws: AgentSocket): Attachment | null {
   const parsed = Attachment.safeParse(ws.deserializeAttachment());
   return parsed.success ? parsed.data : null;
 }
@@ -25,15 +39,15 @@ export interface AgentInfo {
   capacity: number;
 }
 
-export interface ConnectedAgent extends AgentInfo {
-  socket: WebSocket;
+export interface ConnectedAgent<S extends AgentSocket = AgentSocket> extends AgentInfo {
+  socket: S;
 }
 
 /** Agents that have said hello, newest connection per agent id. */
-export function connectedAgents(sockets: readonly WebSocket[]): ConnectedAgent[] {
-  const byId = new Map<string, ConnectedAgent & { connectedAt: number }>();
+export function connectedAgents<S extends AgentSocket>(sockets: readonly S[]): ConnectedAgent<S>[] {
+  const byId = new Map<string, ConnectedAgent<S> & { connectedAt: number }>();
   for (const socket of sockets) {
-    if (socket.readyState !== WebSocket.OPEN) continue;
+    if (socket.readyState !== SOCKET_OPEN) continue;
     const attachment = attachmentOf(socket);
     if (!attachment?.agentId) continue;
     const existing = byId.get(attachment.agentId);

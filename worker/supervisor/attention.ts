@@ -6,7 +6,7 @@
  */
 import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import { combineBudgets, type Budget } from "../board/api-budget.ts";
-import type { RepoQueueState } from "../objects/repo-queue.ts";
+import type { RepoQueueState } from "../queue/repo-state.ts";
 import type { NotificationCause } from "./notifications.ts";
 
 export function attentionCauses(

@@ -6,7 +6,7 @@
  */
 import type { IssueState } from "../board/board-item.ts";
 import { issueRefKey } from "../board/issue-refs.ts";
-import type { RepoOutcome } from "../objects/repo-queue.ts";
+import type { RepoOutcome } from "../queue/repo-host.ts";
 import type { Indexes } from "./indexes.ts";
 import type { MetaQueue } from "./meta-queue.ts";
 
