@@ -84,7 +84,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.webhook === undefined
       ? null
       : { url: options.webhook.url, secret: options.webhook.secret, hookId: options.webhook.hookId ?? 1 };
-  const webhooks = new WebhookDispatcher({ target, logger });
+  const webhooks = new WebhookDispatcher({ target, logger, now });
   store.subscribe((event) => {
     // A payload that cannot be built must not undo the write that announced it.
     try {

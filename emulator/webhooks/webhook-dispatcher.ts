@@ -48,11 +48,19 @@ export class WebhookDispatcher {
   #nextId = 1;
   readonly #logger: Logger;
   readonly #timeoutMs: number;
+  readonly #now: () => number;
 
-  constructor(options: { target: WebhookTarget | null; logger: Logger; timeoutMs?: number }) {
+  constructor(options: {
+    target: WebhookTarget | null;
+    logger: Logger;
+    timeoutMs?: number;
+    /** The emulator's clock, for `deliveredAt`. Default `Date.now`. */
+    now?: () => number;
+  }) {
     this.#target = options.target;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#now = options.now ?? Date.now;
   }
 
   get target(): WebhookTarget | null {
@@ -135,7 +143,7 @@ export class WebhookDispatcher {
     const record: DeliveryRecord = {
       id: this.#nextId++,
       guid: pending.guid,
-      deliveredAt: new Date().toISOString(),
+      deliveredAt: new Date(this.#now()).toISOString(),
       redelivery: pending.redelivery,
       duration: 0,
       status: "",

@@ -25,7 +25,9 @@ export function installDeterministicCrypto(prng: Prng): () => void {
           const name = typeof algorithm === "string" ? algorithm : algorithm.name;
           if (name.toUpperCase() !== "SHA-256") return target.digest(algorithm, data);
           const digest = createHash("sha256").update(toBytes(data)).digest();
-          return Promise.resolve(digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength));
+          return Promise.resolve(
+            digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength),
+          );
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);

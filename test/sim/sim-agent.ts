@@ -59,17 +59,37 @@ export class SimAgent {
   /** Starts the daemon: orphaned runs of a dead process are reported interrupted, then it connects. */
   start(): void {
     this.lives += 1;
-    const proc: Process = { owner: new Owner(`agent ${this.id} #${this.lives}`), link: null, welcomed: false, runs: new Map(), heartbeatSeconds: 60, acks: [] };
+    const proc: Process = {
+      owner: new Owner(`agent ${this.id} #${this.lives}`),
+      link: null,
+      welcomed: false,
+      runs: new Map(),
+      heartbeatSeconds: 60,
+      acks: [],
+    };
     this.proc = proc;
     this.#log("agent_start", { life: this.lives });
     for (const orphan of this.store.runs()) {
       const tree = orphan.branch === null ? undefined : this.worktrees.get(orphan.branch);
       if (tree !== undefined) tree.runId = null;
-      this.#log("agent_finished", { runId: orphan.runId, fence: orphan.fence, outcome: "interrupted", silent: false, dirty: tree?.dirty ?? false });
+      this.#log("agent_finished", {
+        runId: orphan.runId,
+        fence: orphan.fence,
+        outcome: "interrupted",
+        silent: false,
+        dirty: tree?.dirty ?? false,
+      });
       this.send({
-        type: "run_finished", id: this.#frameId(), runId: orphan.runId, fence: orphan.fence, outcome: "interrupted",
+        type: "run_finished",
+        id: this.#frameId(),
+        runId: orphan.runId,
+        fence: orphan.fence,
+        outcome: "interrupted",
         reason: `the daemon restarted while the run was in progress${tree?.dirty === true ? "; worktree kept with uncommitted changes, the next attempt continues in it" : ""}`,
-        exitCode: null, branch: orphan.branch, commits: Array.from({ length: tree?.commits ?? 0 }, (_, i) => `c${i}`), prUrl: null,
+        exitCode: null,
+        branch: orphan.branch,
+        commits: Array.from({ length: tree?.commits ?? 0 }, (_, i) => `c${i}`),
+        prUrl: null,
       });
       if (tree !== undefined) this.#cleanUp(tree);
       this.store.removeRun(orphan.runId);
@@ -109,14 +129,25 @@ export class SimAgent {
         if (this.proc !== proc || proc.link !== link) return;
         proc.link = null;
         proc.welcomed = false;
-        this.#ctx.scheduler.after(this.#ctx.rng.net.int(500, 8_000), `reconnect ${this.id}`, () => this.#connect(proc), proc.owner);
+        this.#ctx.scheduler.after(
+          this.#ctx.rng.net.int(500, 8_000),
+          `reconnect ${this.id}`,
+          () => this.#connect(proc),
+          proc.owner,
+        );
       },
     });
     proc.link = link;
     proc.welcomed = false;
     this.queue.accept(link.server);
-    const runs = [...proc.runs.values()].map((run) => ({ runId: run.runId, fence: run.fence, state: run.state }));
-    link.sendToServer(JSON.stringify({ type: "hello", v: PROTOCOL.version, agentId: this.id, capacity: this.capacity, runs }));
+    const runs = [...proc.runs.values()].map((run) => ({
+      runId: run.runId,
+      fence: run.fence,
+      state: run.state,
+    }));
+    link.sendToServer(
+      JSON.stringify({ type: "hello", v: PROTOCOL.version, agentId: this.id, capacity: this.capacity, runs }),
+    );
   }
 
   /** A state-changing frame: kept in the durable outbox until answered, proving its run's secret. */
@@ -136,7 +167,8 @@ export class SimAgent {
       case "welcome":
         proc.welcomed = true;
         proc.heartbeatSeconds = frame.heartbeatSeconds;
-        for (const runId of frame.stopRuns) proc.runs.get(runId)?.stop("the RepoQueue no longer recognises this run", true);
+        for (const runId of frame.stopRuns)
+          proc.runs.get(runId)?.stop("the RepoQueue no longer recognises this run", true);
         for (const pending of this.store.outbox()) proc.link?.sendToServer(JSON.stringify(pending));
         for (const ack of proc.acks.splice(0)) proc.link?.sendToServer(ack);
         return;
@@ -151,7 +183,8 @@ export class SimAgent {
         if (frame.type === "dispatch") this.#accept(proc, frame);
         else if (frame.type === "steer") {
           const run = proc.runs.get(frame.runId);
-          if (run !== undefined && run.fence === frame.fence) run.steer(frame.id, frame.command, frame.reason);
+          if (run !== undefined && run.fence === frame.fence)
+            run.steer(frame.id, frame.command, frame.reason);
         } else this.store.removeOutbox(frame.requestId);
         return;
       }
@@ -159,11 +192,17 @@ export class SimAgent {
       case "ack": {
         const answered = this.store.removeOutbox(frame.id);
         if (frame.type !== "reply" || frame.ok || answered === undefined) return;
-        this.#log("agent_refused", { runId: answered.runId, fence: answered.fence, frame: answered.type, error: frame.error });
+        this.#log("agent_refused", {
+          runId: answered.runId,
+          fence: answered.fence,
+          frame: answered.type,
+          error: frame.error,
+        });
         if (frame.error === "stale_fence" || frame.error === "unauthorized") {
           this.store.dropRunFrames(answered.runId);
           const run = proc.runs.get(answered.runId);
-          if (run !== undefined && run.fence === answered.fence) run.stop("the lease passed to another run (stale fence)", true);
+          if (run !== undefined && run.fence === answered.fence)
+            run.stop("the lease passed to another run (stale fence)", true);
         }
         return;
       }
@@ -173,33 +212,57 @@ export class SimAgent {
   }
 
   #accept(proc: Process, frame: Extract<ServerMessage, { type: "dispatch" }>): void {
-    if (frame.runSecret !== undefined) this.store.rememberCapability({ runId: frame.runId, fence: frame.fence, runSecret: frame.runSecret });
+    if (frame.runSecret !== undefined)
+      this.store.rememberCapability({ runId: frame.runId, fence: frame.fence, runSecret: frame.runSecret });
     if (proc.runs.has(frame.runId)) return;
     this.#log("agent_dispatched", { runId: frame.runId, fence: frame.fence, issue: frame.args.issueNumber });
     if (proc.runs.size >= this.capacity) {
-      this.send({ type: "run_finished", id: this.#frameId(), runId: frame.runId, fence: frame.fence, outcome: "refused", reason: `the daemon is at capacity (${this.capacity} run(s))`, exitCode: null, branch: null, commits: [], prUrl: null });
+      this.send({
+        type: "run_finished",
+        id: this.#frameId(),
+        runId: frame.runId,
+        fence: frame.fence,
+        outcome: "refused",
+        reason: `the daemon is at capacity (${this.capacity} run(s))`,
+        exitCode: null,
+        branch: null,
+        commits: [],
+        prUrl: null,
+      });
       return;
     }
-    const agent = this;
     const run: SimRun = new SimRun(frame, {
       ctx: this.#ctx,
       agentId: this.id,
       owner: proc.owner,
       worktrees: this.worktrees,
-      send: (out) => agent.send(out),
-      frameId: () => agent.#frameId(),
+      send: (out) => this.send(out),
+      frameId: () => this.#frameId(),
       heartbeatSeconds: () => proc.heartbeatSeconds,
-      persist: (r) => agent.store.putRun({ runId: r.runId, fence: r.fence, baseBranch: r.args.baseBranch, branch: r.worktree?.branch ?? null, worktree: r.worktree === null ? null : `/runs/${r.runId}/worktree` }),
+      persist: (r) =>
+        this.store.putRun({
+          runId: r.runId,
+          fence: r.fence,
+          baseBranch: r.args.baseBranch,
+          branch: r.worktree?.branch ?? null,
+          worktree: r.worktree === null ? null : `/runs/${r.runId}/worktree`,
+        }),
       forget: (r) => {
         proc.runs.delete(r.runId);
-        agent.store.removeRun(r.runId);
+        this.store.removeRun(r.runId);
       },
       ended: (r) => {
-        if (r.worktree !== null) agent.#cleanUp(r.worktree);
+        if (r.worktree !== null) this.#cleanUp(r.worktree);
       },
     });
     proc.runs.set(frame.runId, run);
-    this.store.putRun({ runId: frame.runId, fence: frame.fence, baseBranch: frame.args.baseBranch, branch: null, worktree: null });
+    this.store.putRun({
+      runId: frame.runId,
+      fence: frame.fence,
+      baseBranch: frame.args.baseBranch,
+      branch: null,
+      worktree: null,
+    });
   }
 
   /** The daemon's rule: a clean worktree is removed after its run, one with uncommitted work kept. */

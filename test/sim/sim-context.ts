@@ -81,7 +81,12 @@ export function rpc<T>(caller: Owner | null, callee: Incarnation, work: () => Pr
  * A board client for one object's life, as the Worker's `boardFor` makes it (the project
  * schema kept in its meta), but over the gate, the virtual sleep and the virtual clock.
  */
-export function simBoard(ctx: SimContext, owner: Owner, config: WorkspaceConfig, meta: Meta | null): BoardClient {
+export function simBoard(
+  ctx: SimContext,
+  owner: Owner,
+  config: WorkspaceConfig,
+  meta: Meta | null,
+): BoardClient {
   const stored = meta?.get("project_schema") ?? null;
   const schema = stored === null ? undefined : ProjectSchema.safeParse(JSON.parse(stored));
   return new BoardClient({

@@ -6,7 +6,7 @@
  * ones. Every choice comes from the people's seeded stream.
  */
 import { isActive, isFinished } from "../../worker/board/gate.ts";
-import { findKeyConflicts, heldLocks, requestedLocks } from "../../worker/board/locks.ts";
+import { findKeyConflicts, formatLockKeys, heldLocks, requestedLocks } from "../../worker/board/locks.ts";
 import { findRepo } from "../../worker/config/workspace-config.ts";
 import type { BoardItem } from "../../worker/board/board-item.ts";
 import { boardTruth } from "./board-truth.ts";
@@ -46,7 +46,9 @@ export class SimPeople {
   }
 
   #board(): BoardItem[] {
-    return boardTruth(this.#store, this.#ctx.config).filter((item) => item.state === "OPEN" && !item.isArchived);
+    return boardTruth(this.#store, this.#ctx.config).filter(
+      (item) => item.state === "OPEN" && !item.isArchived,
+    );
   }
 
   #status(items: BoardItem[], ...statuses: string[]): BoardItem[] {
@@ -58,8 +60,20 @@ export class SimPeople {
     const rng = this.#ctx.rng.people;
     const board = this.#board();
     const who = rng.pick(PEOPLE);
-    const kind = rng.weighted({ ready: 30, unready: 6, area: 10, files: 6, depends: 8, claim: 8, yank: 5, close: 4, add: 6 });
+    const kind = rng.weighted({
+      ready: 30,
+      unready: 6,
+      area: 10,
+      files: 6,
+      depends: 8,
+      claim: 8,
+      yank: 5,
+      close: 4,
+      add: 6,
+    });
     const repoOf = (item: BoardItem) => findRepo(this.#ctx.config, item.repo ?? "");
+    // People re-scope waiting work, not work under way (its keys were fixed at its claim).
+    const idle = board.filter((item) => !isActive(item, this.#ctx.config, this.#ctx.scheduler.now));
     switch (kind) {
       case "ready": {
         const candidates = this.#status(board, "Backlog", "Triage", "In Review");
@@ -74,32 +88,45 @@ export class SimPeople {
         return kind;
       }
       case "area": {
-        const item = rng.pick(board);
+        if (idle.length === 0) return null;
+        const item = rng.pick(idle);
         const areas = repoOf(item)?.areas ?? [];
         if (areas.length === 0) return null;
         await this.#set(item, "Area", rng.pick(areas).name, who);
         return kind;
       }
       case "files": {
-        const item = rng.pick(board);
+        if (idle.length === 0) return null;
+        const item = rng.pick(idle);
         const area = repoOf(item)?.areas.find((a) => a.name === item.fields.area);
         const base = area?.paths[0]?.replace(/\*.*$/, "") ?? "src/";
-        const files = [`${base}${rng.pick(["a", "b", "c"])}.ts`, ...(rng.chance(0.5) ? [`${base}${rng.pick(["d", "e"])}/**`] : [])];
+        const files = [
+          `${base}${rng.pick(["a", "b", "c"])}.ts`,
+          ...(rng.chance(0.5) ? [`${base}${rng.pick(["d", "e"])}/**`] : []),
+        ];
         await this.#set(item, "Lock Scope", "files", who);
         await this.#set(item, "Needed Files", files.join(", "), who);
         return kind;
       }
       case "depends": {
+        if (board.length === 0) return null;
         const item = rng.pick(board);
         const other = rng.pick(board);
-        const value = rng.chance(0.25) || other.itemId === item.itemId ? null : other.repo === item.repo ? `#${other.number ?? 0}` : `${other.repo ?? ""}#${other.number ?? 0}`;
+        const value =
+          rng.chance(0.25) || other.itemId === item.itemId
+            ? null
+            : other.repo === item.repo
+              ? `#${other.number ?? 0}`
+              : `${other.repo ?? ""}#${other.number ?? 0}`;
         await this.#set(item, "Depends On", value, who);
         return kind;
       }
       case "claim":
         return (await this.#claim(board, who)) ? kind : null;
       case "yank": {
-        const running = this.#status(board, "In Progress").filter((item) => (item.fields.claimOwner ?? "").startsWith("worker-factory/"));
+        const running = this.#status(board, "In Progress").filter((item) =>
+          (item.fields.claimOwner ?? "").startsWith("worker-factory/"),
+        );
         if (running.length === 0) return null;
         await this.#set(rng.pick(running), "Status", rng.pick(["Backlog", "Done", "Ready"]), who);
         return kind;
@@ -118,10 +145,24 @@ export class SimPeople {
         const area = rng.pick(repo.areas);
         this.#issues += 1;
         this.edits += 1;
-        this.#ctx.log.add("person_add", { actor: who, repo: repo.name, number: this.#issues, area: area.name });
+        this.#ctx.log.add("person_add", {
+          actor: who,
+          repo: repo.name,
+          number: this.#issues,
+          area: area.name,
+        });
         await this.#admin("issues", {
-          repo: repo.name, number: this.#issues, title: `new task ${this.#issues}`, actor: who,
-          fields: { Status: "Ready", Area: area.name, "Lock Scope": "area", Priority: rng.pick(["P1", "P2"]), "Agent Mode": "cli" },
+          repo: repo.name,
+          number: this.#issues,
+          title: `new task ${this.#issues}`,
+          actor: who,
+          fields: {
+            Status: "Ready",
+            Area: area.name,
+            "Lock Scope": "area",
+            Priority: rng.pick(["P1", "P2"]),
+            "Agent Mode": "cli",
+          },
         });
         return kind;
       }
@@ -137,10 +178,21 @@ export class SimPeople {
     const item = ctx.rng.people.pick(candidates);
     const requested = requestedLocks(item, findRepo(ctx.config, item.repo ?? ""));
     if (!requested.ok) return false;
-    const overlaps = board.some((other) => other.itemId !== item.itemId && isActive(other, ctx.config, now) && findKeyConflicts(requested.keys, heldLocks(other, ctx.config), ctx.config).length > 0);
+    const overlaps = board.some(
+      (other) =>
+        other.itemId !== item.itemId &&
+        isActive(other, ctx.config, now) &&
+        findKeyConflicts(requested.keys, heldLocks(other, ctx.config), ctx.config).length > 0,
+    );
     if (overlaps) return false;
     const ref = `${item.repo ?? ""}#${item.number ?? 0}`;
     this.claims.set(ref, who);
+    ctx.log.add("person_claim", {
+      actor: who,
+      item: ref,
+      repo: item.repo,
+      keys: formatLockKeys(requested.keys),
+    });
     await this.#set(item, "Claim Owner", who, who);
     await this.#set(item, "Lease Expires", new Date(now + 3 * 3600_000).toISOString(), who);
     await this.#set(item, "Status", "In Progress", who);
@@ -153,6 +205,7 @@ export class SimPeople {
     const who = this.claims.get(ref);
     if (who === undefined) return;
     this.claims.delete(ref);
+    this.#ctx.log.add("person_release", { actor: who, item: ref });
     const item = boardTruth(this.#store, this.#ctx.config).find((i) => `${i.repo}#${i.number}` === ref);
     if (item === undefined || isFinished(item, this.#ctx.config)) return;
     await this.#set(item, "Status", this.#ctx.rng.people.chance(0.6) ? "Done" : "Ready", who);

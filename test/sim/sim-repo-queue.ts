@@ -40,7 +40,8 @@ export class SimRepoQueue {
       storage: this.storage,
       agents: () => connectedAgents(this.open()),
       send: (agentId, frame) => {
-        for (const agent of connectedAgents(this.open())) if (agent.agentId === agentId) agent.socket.send(frame);
+        for (const agent of connectedAgents(this.open()))
+          if (agent.agentId === agentId) agent.socket.send(frame);
       },
       waitUntil: (work) => ctx.track(work, life.owner, `waitUntil ${this.repo}`),
       config: () => ctx.config,
@@ -69,10 +70,53 @@ export class SimRepoQueue {
   /** A new agent socket, as the Durable Object's fetch accepts it after the Worker's token check. */
   accept(socket: ServerSocket): void {
     this.sockets.splice(0, this.sockets.length, ...this.open(), socket);
-    socket.serializeAttachment({ repo: this.repo, agentId: null, capacity: 0, connectedAt: this.ctx.scheduler.now });
+    socket.serializeAttachment({
+      repo: this.repo,
+      agentId: null,
+      capacity: 0,
+      connectedAt: this.ctx.scheduler.now,
+    });
+    socket.observe = (text) => this.#observe(socket, text);
+  }
+
+  /** Dispatches and replies, as the RepoQueue sent them, for the invariant checker. */
+  #observe(socket: ServerSocket, text: string): void {
+    const frame = JSON.parse(text) as Record<string, unknown> & { args?: Record<string, unknown> };
+    const agent = socket.link.id;
+    if (frame.type === "dispatch" && frame.args !== undefined) {
+      const { issueNumber, lockKeys } = frame.args;
+      this.ctx.log.add("dispatch", {
+        repo: this.repo,
+        agent,
+        id: frame.id,
+        runId: frame.runId,
+        fence: frame.fence,
+        issue: issueNumber,
+        keys: lockKeys,
+      });
+    } else if (frame.type === "reply") {
+      this.ctx.log.add("frame_reply", {
+        repo: this.repo,
+        agent,
+        id: frame.id,
+        ok: frame.ok,
+        error: frame.error,
+      });
+    }
   }
 
   message(socket: ServerSocket, text: string): void {
+    const frame = JSON.parse(text) as Record<string, unknown>;
+    if (typeof frame.runId === "string") {
+      this.ctx.log.add("frame_in", {
+        repo: this.repo,
+        agent: socket.link.id,
+        id: frame.id,
+        type: frame.type,
+        runId: frame.runId,
+        fence: frame.fence,
+      });
+    }
     const life = this.life;
     const side = { core: this.core, sockets: () => this.open(), lease: () => this.ctx.config.lease };
     this.ctx.track(agentMessage(socket, text, side), life.owner, `frame ${this.repo}`);
@@ -126,7 +170,8 @@ export class SimRepoQueue {
       qaVerdict: (number, verdict, note) => call((core) => core.qaVerdict(number, verdict, note)),
       setPaused: (repo, paused) => call(async (core) => void (await core.setPaused(repo, paused))),
       state: () => call((core) => core.state()),
-      steerItem: (_repo, number, input) => call((core) => operator.steerItem(core.operatorDeps(), number, input)),
+      steerItem: (_repo, number, input) =>
+        call((core) => operator.steerItem(core.operatorDeps(), number, input)),
       retryItem: (_repo, number) => action((deps) => operator.retry(deps, number)),
       releaseStaleClaim: (_repo, number) => action((deps) => operator.releaseStaleClaim(deps, number)),
       setPausedOnce: (repo, paused) => call((core) => core.setPaused(repo, paused)),

@@ -63,7 +63,12 @@ export class SimRun {
     this.args = frame.args;
     this.#h = host;
     const { ctx } = host;
-    ctx.scheduler.after(ctx.rng.agents.int(200, 3000), `check ${this.runId}`, () => this.#start(), host.owner);
+    ctx.scheduler.after(
+      ctx.rng.agents.int(200, 3000),
+      `check ${this.runId}`,
+      () => this.#start(),
+      host.owner,
+    );
   }
 
   #log(kind: string, fields: Record<string, unknown> = {}): void {
@@ -74,7 +79,9 @@ export class SimRun {
   #start(): void {
     const { ctx, owner } = this.#h;
     const board = simBoard(ctx, owner, ctx.config, null);
-    const done = ctx.config.statuses.done.map((s) => `-status:${/\s/.test(s) ? JSON.stringify(s) : s}`).join(" ");
+    const done = ctx.config.statuses.done
+      .map((s) => `-status:${/\s/.test(s) ? JSON.stringify(s) : s}`)
+      .join(" ");
     const check = boardLockCheck({
       listItems: () => board.listItems({ query: done }),
       config: ctx.config,
@@ -84,7 +91,8 @@ export class SimRun {
     const work = check(this.args).then((verdict) => {
       if (!owner.alive || this.#finished) return;
       if (!verdict.ok) return this.finish({ kind: "conflict", reason: verdict.reason });
-      if (this.stopReason !== null) return this.finish({ kind: "exit", exit: { kind: "stopped", why: "stop" } });
+      if (this.stopReason !== null)
+        return this.finish({ kind: "exit", exit: { kind: "stopped", why: "stop" } });
       this.#begin();
     });
     ctx.track(work, owner, `lock check ${this.runId}`);
@@ -95,42 +103,71 @@ export class SimRun {
     const branch = branchName(this.args.issueNumber, this.args.title);
     const kept = worktrees.get(branch);
     const resumed = kept !== undefined && kept.runId === null;
-    const tree: Worktree = resumed ? kept : { branch, issue: this.args.issueNumber, commits: 0, dirty: false, runId: null };
+    const tree: Worktree = resumed
+      ? kept
+      : { branch, issue: this.args.issueNumber, commits: 0, dirty: false, runId: null };
     if (!resumed && kept !== undefined) {
       // The branch is checked out by another live run of this daemon: it cannot be prepared.
-      return this.finish({ kind: "refused", reason: `branch ${branch} is checked out by run ${kept.runId ?? "?"}` });
+      return this.finish({
+        kind: "refused",
+        reason: `branch ${branch} is checked out by run ${kept.runId ?? "?"}`,
+      });
     }
     tree.runId = this.runId;
     worktrees.set(branch, tree);
     this.worktree = tree;
     this.#h.persist(this);
-    this.#log(resumed ? "worktree_resumed" : "worktree_made", { branch, dirty: tree.dirty, commits: tree.commits });
-    this.#h.send({ type: "run_started", id: this.#h.frameId(), runId: this.runId, fence: this.fence, branch, worktree: `/runs/${this.runId}/worktree` });
+    this.#log(resumed ? "worktree_resumed" : "worktree_made", {
+      branch,
+      dirty: tree.dirty,
+      commits: tree.commits,
+    });
+    this.#h.send({
+      type: "run_started",
+      id: this.#h.frameId(),
+      runId: this.runId,
+      fence: this.fence,
+      branch,
+      worktree: `/runs/${this.runId}/worktree`,
+    });
     this.state = "running";
     this.#log("agent_working", { repo: this.args.repo, keys: formatLockKeys(dispatchedKeys(this.args)) });
     this.#heartbeat();
     const calm = ctx.calm();
     const duration = ctx.rng.agents.int(calm ? 60_000 : 120_000, calm ? 600_000 : 2_400_000);
-    ctx.scheduler.after(ctx.rng.agents.int(1_000, duration), `edit ${this.runId}`, () => {
-      if (this.worktree !== null && this.state === "running") this.worktree.dirty = true;
-    }, owner);
+    ctx.scheduler.after(
+      ctx.rng.agents.int(1_000, duration),
+      `edit ${this.runId}`,
+      () => {
+        if (this.worktree !== null && this.state === "running") this.worktree.dirty = true;
+      },
+      owner,
+    );
     ctx.scheduler.after(duration, `agent exits ${this.runId}`, () => this.#agentExited(), owner);
   }
 
   #heartbeat(): void {
     const { ctx, owner } = this.#h;
-    ctx.scheduler.after(this.#h.heartbeatSeconds() * 1000, `heartbeat ${this.runId}`, () => {
-      if (this.state !== "running" || this.#finished) return;
-      if (!this.silent) this.#h.send({ type: "heartbeat", id: this.#h.frameId(), runId: this.runId, fence: this.fence });
-      this.#heartbeat();
-    }, owner);
+    ctx.scheduler.after(
+      this.#h.heartbeatSeconds() * 1000,
+      `heartbeat ${this.runId}`,
+      () => {
+        if (this.state !== "running" || this.#finished) return;
+        if (!this.silent)
+          this.#h.send({ type: "heartbeat", id: this.#h.frameId(), runId: this.runId, fence: this.fence });
+        this.#heartbeat();
+      },
+      owner,
+    );
   }
 
   /** The CLI agent ended on its own: a seeded outcome, judged by the repository like the daemon. */
   #agentExited(): void {
     if (this.#finished || this.state !== "running") return;
     const { ctx } = this.#h;
-    const roll = ctx.calm() ? "succeed" : ctx.rng.agents.weighted({ succeed: 70, fail: 15, nothing: 8, stall: 7 });
+    const roll = ctx.calm()
+      ? "succeed"
+      : ctx.rng.agents.weighted({ succeed: 70, fail: 15, nothing: 8, stall: 7 });
     const tree = this.worktree;
     if (tree !== null && roll === "succeed") {
       tree.commits += 1;
@@ -160,7 +197,15 @@ export class SimRun {
       tree.dirty = false;
     }
     if (!this.silent) {
-      this.#h.send({ type: "steer_applied", id: this.#h.frameId(), runId: this.runId, fence: this.fence, steerId: id, effect: "delivered", detail: "" });
+      this.#h.send({
+        type: "steer_applied",
+        id: this.#h.frameId(),
+        runId: this.runId,
+        fence: this.fence,
+        steerId: id,
+        effect: "delivered",
+        detail: "",
+      });
     }
   }
 
@@ -176,9 +221,15 @@ export class SimRun {
     this.#finished = true;
     this.state = "finishing";
     const tree = this.worktree;
-    const repo = { commits: Array.from({ length: tree?.commits ?? 0 }, (_, i) => `c${i}`), dirty: tree?.dirty ?? false, unpushed: 0 };
+    const repo = {
+      commits: Array.from({ length: tree?.commits ?? 0 }, (_, i) => `c${i}`),
+      dirty: tree?.dirty ?? false,
+      unpushed: 0,
+    };
     const verdict =
-      end.kind === "exit" ? judgeRun(end.exit, repo, this.stopReason) : { outcome: end.kind as RunOutcome, reason: end.reason, exitCode: null };
+      end.kind === "exit"
+        ? judgeRun(end.exit, repo, this.stopReason)
+        : { outcome: end.kind as RunOutcome, reason: end.reason, exitCode: null };
     this.#log("agent_finished", { outcome: verdict.outcome, silent: this.silent, dirty: repo.dirty });
     if (!this.silent) {
       this.#h.send({

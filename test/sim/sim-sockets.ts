@@ -24,6 +24,8 @@ export interface LinkEnds {
 export class ServerSocket implements AgentSocket {
   readyState = SOCKET_OPEN;
   #attachment: unknown = null;
+  /** Sees every frame the RepoQueue sends on this socket (the event log's server side). */
+  observe: (text: string) => void = () => {};
 
   readonly link: Link;
 
@@ -32,6 +34,7 @@ export class ServerSocket implements AgentSocket {
   }
 
   send(message: string): void {
+    this.observe(message);
     this.link.sendToAgent(message);
   }
 
@@ -82,20 +85,30 @@ export class Link {
     if (!this.open) return;
     this.#toServerAt = this.#deliverAt(this.#toServerAt);
     this.#inFlight += 1;
-    this.scheduler.at(this.#toServerAt, `frame to server ${this.id}`, () => {
-      this.#inFlight -= 1;
-      this.ends.toServer(this.server, text);
-    }, this.#owner);
+    this.scheduler.at(
+      this.#toServerAt,
+      `frame to server ${this.id}`,
+      () => {
+        this.#inFlight -= 1;
+        this.ends.toServer(this.server, text);
+      },
+      this.#owner,
+    );
   }
 
   sendToAgent(text: string): void {
     if (!this.open) return;
     this.#toAgentAt = this.#deliverAt(this.#toAgentAt);
     this.#inFlight += 1;
-    this.scheduler.at(this.#toAgentAt, `frame to agent ${this.id}`, () => {
-      this.#inFlight -= 1;
-      this.ends.toAgent(text);
-    }, this.#owner);
+    this.scheduler.at(
+      this.#toAgentAt,
+      `frame to agent ${this.id}`,
+      () => {
+        this.#inFlight -= 1;
+        this.ends.toAgent(text);
+      },
+      this.#owner,
+    );
   }
 
   /** The connection ends: frames in flight are lost; each side learns of it after a latency. */
@@ -105,7 +118,11 @@ export class Link {
     this.framesLost += this.#inFlight;
     this.server.readyState = CLOSED;
     const later = (): number => this.scheduler.now + this.latency.int(5, 200);
-    if (by !== "server") this.scheduler.at(later(), `closed at server ${this.id}`, () => this.ends.serverClosed(this.server, code));
-    if (by !== "agent") this.scheduler.at(later(), `closed at agent ${this.id}`, () => this.ends.agentClosed(code));
+    if (by !== "server")
+      this.scheduler.at(later(), `closed at server ${this.id}`, () =>
+        this.ends.serverClosed(this.server, code),
+      );
+    if (by !== "agent")
+      this.scheduler.at(later(), `closed at agent ${this.id}`, () => this.ends.agentClosed(code));
   }
 }

@@ -42,7 +42,10 @@ export class WebhookNet {
           {
             deliveryId: String(request.headers["x-github-delivery"] ?? ""),
             event: String(request.headers["x-github-event"] ?? ""),
-            hookId: request.headers["x-github-hook-id"] === undefined ? null : String(request.headers["x-github-hook-id"]),
+            hookId:
+              request.headers["x-github-hook-id"] === undefined
+                ? null
+                : String(request.headers["x-github-hook-id"]),
           },
           Buffer.concat(chunks).toString("utf8"),
         );
@@ -69,7 +72,11 @@ export class WebhookNet {
     if (typeof payload !== "object" || payload === null) return 400;
     const input = ingestInput({ ...ids, payload: payload as Record<string, unknown> });
     const action = (payload as { action?: unknown }).action;
-    const what = { delivery: ids.deliveryId, event: ids.event, action: typeof action === "string" ? action : null };
+    const what = {
+      delivery: ids.deliveryId,
+      event: ids.event,
+      action: typeof action === "string" ? action : null,
+    };
     if (!input.ok) {
       ctx.log.add("hook_refused", { ...what, status: input.status });
       return input.status;
