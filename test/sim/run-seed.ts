@@ -34,6 +34,8 @@ export interface SeedResult {
   /** A failure report: the command, the violations, and the log around the first one. */
   report: string;
   wallMs: number;
+  /** The whole event log, one JSON line an entry (for a failing seed's investigation). */
+  logText(): string;
 }
 
 export function reproduceCommand(seed: number): string {
@@ -151,5 +153,6 @@ function result(world: SimWorld, seed: number, violations: Violation[], wallMs: 
     reproduce,
     report,
     wallMs,
+    logText: () => log.entries.map((e) => JSON.stringify(e)).join("\n"),
   };
 }

@@ -97,7 +97,8 @@ export class SimWorld {
     // The emulator's answers have been read; its webhooks are the next thing to flush.
     ctx.scheduler.afterRequest = () => this.emulator.webhooksIdle();
     ctx.scheduler.onRequest = (owner, url, status) => {
-      if (status >= 400 || status === 0) ctx.log.add("github_error", { owner: owner.name, url, status });
+      if (status >= 400 || status === 0)
+        ctx.log.add("github_error", { owner: owner.name, path: new URL(url).pathname, status });
     };
     for (const repo of this.config.repos) {
       this.queues.set(repo.name, new SimRepoQueue(ctx, repo.name, (caller) => this.supervisor.port(caller)));

@@ -17,7 +17,11 @@ export interface SocketSide {
   lease: () => WorkspaceConfig["lease"];
 }
 
-export async function agentMessage(ws: AgentSocket, data: string | ArrayBuffer, side: SocketSide): Promise<void> {
+export async function agentMessage(
+  ws: AgentSocket,
+  data: string | ArrayBuffer,
+  side: SocketSide,
+): Promise<void> {
   const parsed = parseFrame(AgentMessage, data);
   if (!parsed.ok) {
     ws.send(JSON.stringify({ type: "error", code: "invalid_message", message: parsed.error }));

@@ -92,7 +92,17 @@ export async function claimAndDispatch(
       queue.setState(number, "queued", { attempts: attempt - 1 });
       queue.setVerdict(number, "conflict", outcome.reason);
       const shown = outcome.board;
-      if (shown !== null) {
+      if (shown === null) {
+        // No answer is not a refusal: the write may have landed (a gateway lost the answer).
+        // Held as written until its release is written by a later pass (pending-releases.ts).
+        deps.mirror.update(
+          item.itemId,
+          (current) => ({ ...current, fields: { ...current.fields, ...claim } }),
+          now(),
+        );
+        const release = { itemId: item.itemId, number, runId: run.runId, status: item.fields.status };
+        deps.releases.add({ ...release, since: now() });
+      } else {
         // The read-back is what the board holds now: someone else's claim, which binds us.
         const { lockKey, claimOwner, leaseExpires, lastHeartbeat, status } = shown;
         deps.mirror.update(

@@ -15,6 +15,7 @@ import {
 } from "../board/gate.ts";
 import { pickAgent } from "./agents.ts";
 import { CLAIM_OWNER_PREFIX, claimAndDispatch, clearedClaim } from "./claim-item.ts";
+import { retryWrite } from "./pending-releases.ts";
 import { ensureDependencyStates } from "./reconcile-board.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import { syncQa } from "./repo-qa.ts";
@@ -36,7 +37,9 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
   syncQueue(deps);
   await ensureDependencyStates({ ...deps, board: deps.board });
   await syncQa(deps, mirror.items(), false);
+  await retryReleases(deps);
   await clearOwnLeftovers(deps);
+  unparkReadied(deps);
 
   const board = mirror.items();
   const issueStates = deps.depStates.all();
@@ -183,6 +186,52 @@ function syncQueue(deps: LoopDeps): void {
       queue.upsert({ number: item.number, itemId: item.itemId, title: item.title, priorityRank: rank, now });
     }
   });
+}
+
+/**
+ * A parked item goes to Triage; a person who moves it back to Ready on the board asks for it
+ * to run again, as `wf retry` does: its attempts start over (the board wins over the queue).
+ */
+function unparkReadied(deps: LoopDeps): void {
+  const { queue, mirror, config } = deps;
+  for (const entry of queue.list().filter((candidate) => candidate.state === "parked")) {
+    const item = (entry.itemId === null ? null : mirror.get(entry.itemId)) ?? mirror.byNumber(entry.number);
+    if (item === null || isFinished(item, config) || norm(item.fields.status) !== norm(config.statuses.ready))
+      continue;
+    const reason = `Status set to ${config.statuses.ready} on the board after it was parked; it is gated again.`;
+    deps.transaction(() => {
+      queue.setState(entry.number, "queued", { attempts: 0, notBefore: 0, reason });
+      queue.setVerdict(entry.number, "requeued", reason);
+    });
+    deps.log("unparked", { number: entry.number, status: item.fields.status });
+  }
+}
+
+/** Releases that failed after their run finished, written now (or dropped when moot). */
+async function retryReleases(deps: LoopDeps): Promise<void> {
+  const own = { isOwnClaim, inProgress: deps.config.statuses.inProgress };
+  for (const release of deps.releases.list()) {
+    const item = deps.mirror.get(release.itemId);
+    const write = item === null ? null : retryWrite(item, release, own);
+    // Gone from the board, claimed anew, or released meanwhile: nothing is owed any more.
+    if (item === null || write === null || deps.runs.liveFor(release.number) !== null) {
+      deps.releases.done(release.itemId, release.runId);
+      continue;
+    }
+    try {
+      const written = await deps.board.releaseClaim(item, write);
+      const status = write.status === null ? {} : { status: write.status };
+      deps.mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, deps.now());
+      deps.releases.done(release.itemId, release.runId);
+      deps.log("release_retried", { number: release.number, runId: release.runId, status: write.status });
+    } catch (error) {
+      deps.log("release_retry_failed", {
+        number: release.number,
+        runId: release.runId,
+        error: String(error),
+      });
+    }
+  }
 }
 
 /** The dispatcher's own claim fields left on finished items are cleared (a person's are reported). */

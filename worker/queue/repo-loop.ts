@@ -16,6 +16,7 @@ import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
 import type { DependencyStates } from "./dependency-states.ts";
 import type { RunScopes } from "./scope-steering.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
+import type { PendingReleases } from "./pending-releases.ts";
 import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
 import { decideQa, type QaVerdictResult } from "./repo-qa.ts";
@@ -40,6 +41,8 @@ export interface LoopDeps {
   depStates: DependencyStates;
   /** The scope each live run was dispatched with (so a change on the board steers it). */
   scopes: RunScopes;
+  /** Releases the board still owes for finished runs (retried by the gate pass). */
+  releases: PendingReleases;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -231,6 +234,15 @@ export class RepoLoop {
       runs.finish(run.runId, outcome, reason, now());
       outbox.dropRun(run.runId);
       this.#d.scopes.drop(run.runId);
+      if (item !== null) {
+        const release = {
+          itemId: item.itemId,
+          number: run.number,
+          runId: run.runId,
+          status: settled.boardStatus,
+        };
+        this.#d.releases.add({ ...release, since: now() });
+      }
       if (queue.get(run.number) === null) return;
       queue.setState(run.number, settled.state, {
         attempts: settled.attempts,
@@ -244,7 +256,9 @@ export class RepoLoop {
         const written = await this.#d.board.releaseClaim(item, { status: settled.boardStatus });
         const status = settled.boardStatus === null ? {} : { status: settled.boardStatus };
         mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, now());
+        this.#d.releases.done(item.itemId, run.runId);
       } catch (error) {
+        // Kept in pending_releases: the next gate pass writes it (see pending-releases.ts).
         this.#d.log("release_failed", { runId: run.runId, error: String(error) });
       }
     }

@@ -12,6 +12,7 @@ import { Meta } from "./meta.ts";
 import { MicroQueue } from "./micro-queue.ts";
 import type { OperatorDeps } from "./operator-actions.ts";
 import { Outbox } from "./outbox.ts";
+import { PendingReleases, RELEASE_RETRY_MS } from "./pending-releases.ts";
 import { pruneRepoJournals } from "./prune-journals.ts";
 import { QaSessions } from "./qa-sessions.ts";
 import type { RepoHost } from "./repo-host.ts";
@@ -32,6 +33,7 @@ export class RepoParts {
   readonly mirror: BoardMirror;
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
+  readonly releases: PendingReleases;
   readonly #host: RepoHost;
 
   constructor(host: RepoHost) {
@@ -46,6 +48,7 @@ export class RepoParts {
     this.mirror = new BoardMirror(sql);
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
+    this.releases = new PendingReleases(sql);
   }
 
   /** The repo this queue serves, if it is (still) a repo of the workspace. */
@@ -71,6 +74,7 @@ export class RepoParts {
     // Kept when already due: a retry whose time came must still be gated by the alarm.
     const retry = this.queue.nextNotBefore(now);
     if (retry !== null) agenda.setEarliest("retry", "retry", retry);
+    if (this.releases.count() > 0) agenda.setEarliest("retry", "retry", now + RELEASE_RETRY_MS);
     if (agenda.list().length > 0 && agenda.get("prune") === null)
       agenda.set("prune", "prune", now + PRUNE_EVERY_MS);
   }
@@ -123,6 +127,7 @@ export class RepoParts {
       mirror: this.mirror,
       depStates: this.depStates,
       scopes: this.scopes,
+      releases: this.releases,
       meta: this.meta,
       board: host.board(config, this.meta),
       transaction: (work) => host.storage.transactionSync(work),
