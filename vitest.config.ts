@@ -40,6 +40,7 @@ export default defineConfig({
             "test/emulator/**/*.test.ts",
             "test/board/**/*.test.ts",
             "test/e2e/**/*.test.ts",
+            "test/sim/**/*.test.ts",
           ],
           environment: "node",
           testTimeout: 60_000,

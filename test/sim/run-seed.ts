@@ -38,8 +38,11 @@ export interface SeedResult {
   logText(): string;
 }
 
-export function reproduceCommand(seed: number): string {
-  return `SIM_SEED=${seed} npx vitest run test/sim/fault-sim.test.ts`;
+export const DEFAULT_FAULT_MINUTES = 180;
+
+export function reproduceCommand(seed: number, faultMinutes = DEFAULT_FAULT_MINUTES): string {
+  const minutes = faultMinutes === DEFAULT_FAULT_MINUTES ? "" : `SIM_FAULT_MINUTES=${faultMinutes} `;
+  return `SIM_SEED=${seed} ${minutes}npx vitest run test/sim/fault-sim.test.ts`;
 }
 
 /** Quiet: no live run, no person's claim, nothing runnable on the board, nothing to route. */
@@ -87,7 +90,7 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   try {
     await world.start();
     const { scheduler } = world.ctx;
-    const faultEnd = SIM_START + (options.faultMinutes ?? 180) * MINUTE;
+    const faultEnd = SIM_START + (options.faultMinutes ?? DEFAULT_FAULT_MINUTES) * MINUTE;
     const calmEnd = faultEnd + (options.calmMinutes ?? 360) * MINUTE;
     world.cron(SIM_START + 1_000);
     planFaults(world, SIM_START, faultEnd);
@@ -102,14 +105,20 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
     }
     await writeFinal(world);
     const violations = checkInvariants(world.ctx.log.entries, world.config);
-    return result(world, seed, violations, performance.now() - started);
+    return result(world, seed, options, violations, performance.now() - started);
   } finally {
     await world.close();
     restoreCrypto();
   }
 }
 
-function result(world: SimWorld, seed: number, violations: Violation[], wallMs: number): SeedResult {
+function result(
+  world: SimWorld,
+  seed: number,
+  options: SeedOptions,
+  violations: Violation[],
+  wallMs: number,
+): SeedResult {
   const { log, scheduler } = world.ctx;
   const count = (kind: string) => log.count(kind);
   const stats: Record<string, number> = {
@@ -126,7 +135,7 @@ function result(world: SimWorld, seed: number, violations: Violation[], wallMs: 
     backgroundErrors: world.backgroundErrors,
     requests: scheduler.requestsReleased,
   };
-  const reproduce = reproduceCommand(seed);
+  const reproduce = reproduceCommand(seed, options.faultMinutes);
   const first = violations[0];
   const around =
     first === undefined
