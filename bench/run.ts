@@ -5,6 +5,7 @@
  */
 import { boardBudget } from "./board-budget.ts";
 import { eventCore } from "./event-core.ts";
+import { faultSim } from "./fault-sim.ts";
 import { gateThroughput } from "./gate-throughput.ts";
 import { globOverlap } from "./glob-overlap.ts";
 import { sinkValue } from "./measure.ts";
@@ -13,6 +14,7 @@ import { formatTable, jsonLine, type BenchResult } from "./report.ts";
 const BENCHMARKS: ReadonlyArray<[string, () => BenchResult | Promise<BenchResult>]> = [
   ["board-budget", boardBudget],
   ["event-core", eventCore],
+  ["fault-sim", faultSim],
   ["gate-throughput", gateThroughput],
   ["glob-overlap", globOverlap],
 ];
