@@ -169,29 +169,36 @@ export class SimPeople {
     }
   }
 
-  /** A person claims an item for their IDE, only if nothing active on the board overlaps it. */
+  /**
+   * A person claims an item for their IDE, only if nothing active on the board overlaps it.
+   * Backlog items only: a Ready item races the dispatcher's own claim, and with no
+   * compare-and-set on Projects v2 the later of two writes to one item wins unseen (a limit of
+   * the board, not something the dispatcher can detect), so the seed has people pick work the
+   * dispatcher is not offered.
+   */
   async #claim(board: BoardItem[], who: string): Promise<boolean> {
     const { ctx } = this;
     const now = ctx.scheduler.now;
-    const candidates = this.#status(board, "Ready", "Backlog");
-    if (candidates.length === 0) return false;
-    const item = ctx.rng.people.pick(candidates);
-    const requested = requestedLocks(item, findRepo(ctx.config, item.repo ?? ""));
-    if (!requested.ok) return false;
-    const overlaps = board.some(
-      (other) =>
-        other.itemId !== item.itemId &&
-        isActive(other, ctx.config, now) &&
-        findKeyConflicts(requested.keys, heldLocks(other, ctx.config), ctx.config).length > 0,
-    );
-    if (overlaps) return false;
+    const active = board.filter((other) => isActive(other, ctx.config, now));
+    const free = this.#status(board, "Backlog").flatMap((item) => {
+      const requested = requestedLocks(item, findRepo(ctx.config, item.repo ?? ""));
+      if (!requested.ok) return [];
+      const overlaps = active.some(
+        (other) =>
+          other.itemId !== item.itemId &&
+          findKeyConflicts(requested.keys, heldLocks(other, ctx.config), ctx.config).length > 0,
+      );
+      return overlaps ? [] : [{ item, keys: requested.keys }];
+    });
+    if (free.length === 0) return false;
+    const { item, keys } = ctx.rng.people.pick(free);
     const ref = `${item.repo ?? ""}#${item.number ?? 0}`;
     this.claims.set(ref, who);
     ctx.log.add("person_claim", {
       actor: who,
       item: ref,
       repo: item.repo,
-      keys: formatLockKeys(requested.keys),
+      keys: formatLockKeys(keys),
     });
     await this.#set(item, "Claim Owner", who, who);
     await this.#set(item, "Lease Expires", new Date(now + 3 * 3600_000).toISOString(), who);
