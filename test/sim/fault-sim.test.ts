@@ -1,8 +1,8 @@
 /**
  * The fault simulation for a few seeds: each run must keep every invariant (see
- * invariants.ts), and one seed run twice must give the same event log. Seeds 1, 2 and 5 are
- * the ones that found the lost release, the ignored Ready of a parked item and the claim whose
- * answer was lost. `SIM_SEED=<n> [SIM_FAULT_MINUTES=<m>]` runs that one seed instead; a failing
+ * invariants.ts), and one seed run twice must give the same event log. Seeds 1 and 8 each
+ * go through the three bugs the simulation found: a release GitHub refused (retried), a claim
+ * whose answer was lost (released), a parked item a person set Ready (run again). `SIM_SEED=<n> [SIM_FAULT_MINUTES=<m>]` runs that one seed instead; a failing
  * seed prints that command. The bench runs 100 seeds (`npm run bench -- fault-sim`).
  */
 import { describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { DEFAULT_FAULT_MINUTES, runSeed, type SeedOptions } from "./run-seed.ts"
 const only = process.env.SIM_SEED;
 const cases: Array<{ seed: number } & SeedOptions> =
   only === undefined
-    ? [{ seed: 1, faultMinutes: 60 }, { seed: 2 }, { seed: 5 }]
+    ? [{ seed: 1 }, { seed: 8 }]
     : [{ seed: Number(only), faultMinutes: Number(process.env.SIM_FAULT_MINUTES ?? DEFAULT_FAULT_MINUTES) }];
 
 describe("the fault simulation", () => {
