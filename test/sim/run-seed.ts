@@ -61,6 +61,7 @@ async function writeFinal(world: SimWorld): Promise<void> {
   const board = boardTruth(world.emulator.store, world.config);
   for (const queue of world.queues.values()) {
     const state = await queue.core.state();
+    const mirror = queue.core.operatorDeps().mirror;
     for (const item of board.filter((i) => i.repo === queue.repo && i.state === "OPEN" && !i.isArchived)) {
       const verdict = evaluateGate({ item, board, config: world.config, now: scheduler.now });
       const queued = state.items.find((entry) => entry.number === item.number);
@@ -73,6 +74,8 @@ async function writeFinal(world: SimWorld): Promise<void> {
         reason: "reason" in verdict ? verdict.reason : "",
         queueState: queued?.state ?? null,
         queueReason: queued?.reason ?? null,
+        // What the RepoQueue believes of it (a difference from the board explains a failure).
+        mirror: item.number === null ? null : (mirror.byNumber(item.number)?.fields ?? null),
       });
     }
   }

@@ -155,6 +155,11 @@ function applyFieldEdit(ctx: ApplyContext, event: ProjectItemEvent, known: Board
     // alone, so if this guess is wrong the next scan still sees the item as changed.
     return { ...NOTHING, echo: true };
   }
+  if (olderThan(event.updatedAt, known.updatedAt)) {
+    // Overtaken by a later change (webhooks arrive in any order): the payload's value may be
+    // stale, and a scan would not notice since the mirror's stamp is the later one. Read it.
+    return { ...NOTHING, read: [event.itemId] };
+  }
   const updated = mirror.update(
     event.itemId,
     (item) => ({ ...item, fields: { ...item.fields, [role]: change.to }, updatedAt: stamp(item, event) }),
@@ -219,6 +224,13 @@ function applyPullRequest(ctx: ApplyContext, event: PullRequestEvent): EventEffe
   );
   const completion = updated ? completionOf(updated) : null;
   return { ...NOTHING, pass: true, completions: completion ? [completion] : [] };
+}
+
+/** `stamp` is strictly earlier than `than` (both known). */
+function olderThan(stamp: string | null | undefined, than: string): boolean {
+  const at = Date.parse(stamp ?? "");
+  const known = Date.parse(than);
+  return Number.isFinite(at) && Number.isFinite(known) && at < known;
 }
 
 function stamp(item: BoardItem, event: ProjectItemEvent): string {

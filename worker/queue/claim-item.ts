@@ -95,11 +95,8 @@ export async function claimAndDispatch(
       if (shown === null) {
         // No answer is not a refusal: the write may have landed (a gateway lost the answer).
         // Held as written until its release is written by a later pass (pending-releases.ts).
-        deps.mirror.update(
-          item.itemId,
-          (current) => ({ ...current, fields: { ...current.fields, ...claim } }),
-          now(),
-        );
+        // Recorded as our write, so a late echo of it after its release is known for what it is.
+        deps.mirror.applyOwnWrite(item.itemId, claim, null, now());
         const release = { itemId: item.itemId, number, runId: run.runId, status: item.fields.status };
         deps.releases.add({ ...release, since: now() });
       } else {
