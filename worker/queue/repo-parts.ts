@@ -7,6 +7,7 @@
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import { Agenda } from "../objects/agenda.ts";
 import { BoardMirror, OWN_WRITE_MEMORY_MS } from "./board-mirror.ts";
+import { CloudSessions } from "./cloud-sessions.ts";
 import { DependencyStates } from "./dependency-states.ts";
 import { Meta } from "./meta.ts";
 import { MicroQueue } from "./micro-queue.ts";
@@ -32,6 +33,7 @@ export class RepoParts {
   readonly mirror: BoardMirror;
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
+  readonly cloud: CloudSessions;
   readonly #host: RepoHost;
 
   constructor(host: RepoHost) {
@@ -46,6 +48,7 @@ export class RepoParts {
     this.mirror = new BoardMirror(sql);
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
+    this.cloud = new CloudSessions(sql);
   }
 
   /** The repo this queue serves, if it is (still) a repo of the workspace. */
@@ -123,6 +126,7 @@ export class RepoParts {
       mirror: this.mirror,
       depStates: this.depStates,
       scopes: this.scopes,
+      cloud: this.cloud,
       meta: this.meta,
       board: host.board(config, this.meta),
       transaction: (work) => host.storage.transactionSync(work),
