@@ -5,15 +5,24 @@
  * `cloud` item is assigned to GitHub's Copilot coding agent under Claim Owner `copilot`, its
  * lock held until Copilot's session fails, and then released.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../workspace.config.json";
-import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, boardField, makeRepo, repoState, setBoardField } from "./support.ts";
+import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import {
+  agentToken,
+  boardField,
+  makeRepo,
+  repoState,
+  setBoardField,
+  emulatorPost,
+  wfIn,
+  type WfResult,
+} from "./support.ts";
 
 const ORG = "phoenix-agentic";
 const FRONTEND = `${ORG}/Phoenix-Agentic-Website-Frontend`;
@@ -23,46 +32,8 @@ let mode: LocalMode;
 let dir: string;
 let daemon: ChildProcess;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function wf(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["operator/wf.mjs", ...args],
-      {
-        env: {
-          ...process.env,
-          WORKER_FACTORY_URL: mode.workerUrl,
-          WORKER_FACTORY_ADMIN_TOKEN: LOCAL_SECRETS.ADMIN_TOKEN,
-          XDG_CONFIG_HOME: dir,
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error === null ? 0 : Number(error.code ?? -1),
-          stdout: stdout.trim(),
-          stderr: stderr.trim(),
-        }),
-    );
-  });
-}
-
-async function emulator(path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300)
-    throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+const wf = (...args: string[]): Promise<WfResult> => wfIn(mode, dir, ...args);
+const emulator = (path: string, body: unknown): Promise<unknown> => emulatorPost(mode, path, body);
 
 interface Session {
   issueId: string;
@@ -183,12 +154,12 @@ describe("a cloud item", () => {
   it("is assigned to GitHub's Copilot coding agent, whose claim holds the item's lock", async () => {
     // #8 (api, Agent Mode cloud) waits in Backlog in the seed; no daemon serves this repo.
     await setBoardField(mode, `${SITE}#8`, "Status", "Ready");
-    await expect.poll(async () => (await sessions()).length, { timeout: 30_000 }).toBe(1);
-    expect((await sessions())[0]).toMatchObject({ state: "WORKING" });
+    // The run is "dispatched" once GitHub answered the assignment (the session starts then).
+    await expect.poll(async () => (await runsOf(SITE, 8))[0]?.state, { timeout: 30_000 }).toBe("dispatched");
+    expect(await sessions()).toMatchObject([{ state: "WORKING" }]);
     expect(await boardField(mode, `${SITE}#8`, "Claim Owner")).toBe("copilot");
     expect(await boardField(mode, `${SITE}#8`, "Lock Key")).toBe("api");
     expect(await boardField(mode, `${SITE}#8`, "Status")).toBe("In Progress");
-    expect((await runsOf(SITE, 8))[0]?.state).toBe("dispatched");
 
     await emulator("issues", {
       repo: SITE,
