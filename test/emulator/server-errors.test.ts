@@ -35,7 +35,11 @@ describe("injected server errors", () => {
 
   it("lets a write land and loses only its answer when afterWrite is set", async () => {
     await admin("server-errors", { requests: 1, status: 504, afterWrite: true });
-    const edit = await admin("field-value", { item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42", field: "Area", value: "docs" });
+    const edit = await admin("field-value", {
+      item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42",
+      field: "Area",
+      value: "docs",
+    });
     expect(edit.status).toBe(200);
     // Admin calls are not the API: the fault is still pending for the next GraphQL request.
     const lost = await fetch(`${emulator.url}/graphql`, {
@@ -44,12 +48,18 @@ describe("injected server errors", () => {
       body: JSON.stringify({ query: "{ viewer { login } }" }),
     });
     expect(lost.status).toBe(504);
-    expect(await (await fetch(`${emulator.url}/_emulator/server-errors`)).json()).toMatchObject({ pending: null });
+    expect(await (await fetch(`${emulator.url}/_emulator/server-errors`)).json()).toMatchObject({
+      pending: null,
+    });
   });
 
   it("stamps writes with the configured clock", async () => {
     clock = Date.parse("2031-05-01T12:34:56Z");
-    await admin("field-value", { item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42", field: "Area", value: "ci" });
+    await admin("field-value", {
+      item: "phoenix-agentic/Phoenix-Agentic-Engine-Backend#42",
+      field: "Area",
+      value: "ci",
+    });
     const state = await (await fetch(`${emulator.url}/_emulator/state`)).json();
     expect(JSON.stringify(state)).toContain("2031-05-01T12:34:56.000Z");
   });

@@ -7,6 +7,7 @@
 import { connectedAgents, SOCKET_OPEN } from "../../worker/queue/agents.ts";
 import { agentClosed, agentMessage } from "../../worker/queue/agent-socket.ts";
 import * as operator from "../../worker/queue/operator-actions.ts";
+import * as claims from "../../worker/queue/person-claims.ts";
 import { RepoCore, type SupervisorPort } from "../../worker/queue/repo-core.ts";
 import type { RepoQueuePort } from "../../worker/supervisor/supervisor-host.ts";
 import { Incarnation, rpc, simBoard, type SimContext } from "./sim-context.ts";
@@ -154,10 +155,12 @@ export class SimRepoQueue {
       const core = this.core;
       return rpc(caller?.owner ?? null, life, () => work(core));
     };
-    const action = (work: (deps: operator.OperatorDeps) => Promise<operator.ActionResult>) =>
+    const action = <R extends { ok: boolean; changed?: boolean }>(
+      work: (deps: operator.OperatorDeps) => Promise<R>,
+    ) =>
       call(async (core) => {
         const result = await core.serial(() => work(core.operatorDeps()));
-        if (result.ok && result.changed) core.requestPass();
+        if (result.ok && result.changed === true) core.requestPass();
         return result;
       });
     return {
@@ -172,6 +175,12 @@ export class SimRepoQueue {
       state: () => call((core) => core.state()),
       steerItem: (_repo, number, input) =>
         call((core) => operator.steerItem(core.operatorDeps(), number, input)),
+      claimItem: (_repo, number, owner, lease) =>
+        action((deps) => claims.claimForPerson(deps, number, owner, lease)),
+      renewClaim: (_repo, number, owner, lease) =>
+        action((deps) => claims.renewPersonClaim(deps, number, owner, lease)),
+      unclaimItem: (_repo, number, owner, status) =>
+        action((deps) => claims.unclaimPerson(deps, number, owner, status)),
       retryItem: (_repo, number) => action((deps) => operator.retry(deps, number)),
       releaseStaleClaim: (_repo, number) => action((deps) => operator.releaseStaleClaim(deps, number)),
       setPausedOnce: (repo, paused) => call((core) => core.setPaused(repo, paused)),

@@ -9,6 +9,7 @@ import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { Budget } from "./api-budget.ts";
 import type { BoardItem, FieldRole, IssueRef, IssueState } from "./board-item.ts";
 import { BoardSchemaError } from "./board-errors.ts";
+import { CopilotClient } from "./copilot-client.ts";
 import { claimWrites, judgeClaim } from "./claim.ts";
 import type { BoardClaim, ClaimResult, ClaimValues } from "./claim.ts";
 import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
@@ -130,6 +131,11 @@ export class BoardClient {
   /** The org webhook's deliveries, to redeliver the failed ones (REST, same auth and backoff). */
   get webhooks(): WebhookDeliveries {
     return new WebhookDeliveries(this.#transport, this.#config.project.org);
+  }
+
+  /** GitHub's Copilot coding agent: find, assign, unassign (same auth, backoff and meter). */
+  get copilot(): CopilotClient {
+    return new CopilotClient(this.#transport);
   }
 
   /** Points charged and left: for the dashboard and for sizing reconciliation. */

@@ -29,6 +29,8 @@ const IssuesPayload = z.object({
     html_url: z.string().optional(),
     body: z.string().nullable().optional(),
   }),
+  /** Who was (un)assigned, on `assigned` and `unassigned`. */
+  assignee: z.object({ login: z.string() }).nullish(),
   repository: Repository,
   sender: Sender,
 });
@@ -42,6 +44,10 @@ const PullRequestPayload = z.object({
     state: z.string().optional(),
     merged: z.boolean().nullable().optional(),
     body: z.string().nullable().optional(),
+    html_url: z.string().optional(),
+    draft: z.boolean().optional(),
+    user: z.object({ login: z.string() }).nullish(),
+    head: z.object({ ref: z.string() }).optional(),
   }),
   repository: Repository,
   sender: Sender,
@@ -107,6 +113,8 @@ export type WorkspaceEvent =
       body: string | null;
       state: string | null;
       stateReason: string | null;
+      /** Who was (un)assigned, on `assigned` and `unassigned`. */
+      assignee: string | null;
       sender: string | null;
     }
   | {
@@ -118,6 +126,11 @@ export type WorkspaceEvent =
       title: string;
       merged: boolean;
       body: string;
+      /** The PR's author, head branch, link and draft state (Copilot's PR is told by them). */
+      author: string | null;
+      headRef: string | null;
+      url: string | null;
+      draft: boolean;
       sender: string | null;
     }
   | {
@@ -162,6 +175,7 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         body: issue.body ?? null,
         state: issue.state ?? null,
         stateReason: issue.state_reason ?? null,
+        assignee: p.data.assignee?.login ?? null,
         sender: p.data.sender?.login ?? null,
       });
     }
@@ -178,6 +192,10 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         title: pr.title,
         merged: pr.merged ?? false,
         body: pr.body ?? "",
+        author: pr.user?.login ?? null,
+        headRef: pr.head?.ref ?? null,
+        url: pr.html_url ?? null,
+        draft: pr.draft ?? false,
         sender: p.data.sender?.login ?? null,
       });
     }

@@ -13,6 +13,9 @@ import type { AgentInfo } from "./agents.ts";
 import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
+import { noteCloudEvent } from "./cloud-events.ts";
+import { endCloudSession, expireCloudRun, isCloudRun } from "./cloud-runs.ts";
+import type { CloudSessions } from "./cloud-sessions.ts";
 import type { DependencyStates } from "./dependency-states.ts";
 import type { RunScopes } from "./scope-steering.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
@@ -41,6 +44,8 @@ export interface LoopDeps {
   depStates: DependencyStates;
   /** The scope each live run was dispatched with (so a change on the board steers it). */
   scopes: RunScopes;
+  /** The sessions of GitHub's Copilot coding agent on `cloud` items (cloud-runs.ts). */
+  cloud: CloudSessions;
   /** Releases the board still owes for finished runs (retried by the gate pass). */
   releases: PendingReleases;
   meta: Meta;
@@ -121,6 +126,7 @@ export class RepoLoop {
   ): Outcome & { read: string[]; echo: boolean } {
     const { mirror, now } = this.#d;
     this.#steerOnEvent(deliveryId, event);
+    const cloud = noteCloudEvent(this.#d, event);
     if (item !== null) {
       const completion = completionOf(item);
       mirror.upsert(item, now());
@@ -139,7 +145,7 @@ export class RepoLoop {
     if (event.kind === "issue" && effect.completions.length > 0)
       this.#d.depStates.upsert(effect.completions, now(), { onlyKnown: true });
     return {
-      pass: effect.pass,
+      pass: effect.pass || cloud,
       read: effect.read,
       completions: effect.completions,
       index: effect.index,
@@ -189,7 +195,10 @@ export class RepoLoop {
   /** The gate over the mirror, then claims; reads nothing but never-seen dependencies. */
   async pass(): Promise<void> {
     await this.fill();
-    await gatePass(this.#d, { finishRun: (run, reason) => this.finishRun(run, "stopped", reason, true) });
+    await gatePass(this.#d, {
+      finishRun: (run, reason) => this.finishRun(run, "stopped", reason, true),
+      settleRun: (run, outcome, reason) => this.finishRun(run, outcome, reason),
+    });
     const stale = this.staleClaims();
     const key = JSON.stringify(stale);
     if (key !== this.#reported) {
@@ -226,6 +235,8 @@ export class RepoLoop {
    */
   async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
     const { config, queue, runs, outbox, mirror, now } = this.#d;
+    // A Copilot session hands its PR on like a succeeded run, or is unassigned (cloud-runs.ts).
+    const handedOn = isCloudRun(run) ? await endCloudSession(this.#d, run, outcome, reason) : null;
     const item = mirror.get(run.itemId);
     const risk = item ? findArea(this.#d.repo, item.fields.area ?? "")?.risk : undefined;
     const needsQa = risk !== undefined && config.qa.requiredFor.includes(risk);
@@ -268,13 +279,23 @@ export class RepoLoop {
         .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
         .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
     }
-    this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
+    this.#d.log("run_finished", {
+      runId: run.runId,
+      outcome,
+      reason,
+      status: settled.boardStatus,
+      ...(handedOn === null ? {} : { pullRequest: handedOn.url ?? handedOn.number }),
+    });
   }
 
   /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */
   async expireLeases(): Promise<number> {
     const expired = this.#d.runs.expired(this.#d.now());
     for (const run of expired) {
+      if (isCloudRun(run)) {
+        await expireCloudRun(this.#d, run, (reason) => this.finishRun(run, "expired", reason));
+        continue;
+      }
       await this.finishRun(run, "expired", `lease expired at ${new Date(run.leaseExpires).toISOString()}`);
     }
     return expired.length;
@@ -317,7 +338,7 @@ export class RepoLoop {
     if (event.kind !== "issue_comment" || event.action !== "created") return;
     if (event.author === null || event.author.endsWith("[bot]")) return;
     const live = this.#d.runs.liveFor(event.number);
-    if (!live) return;
+    if (!live || isCloudRun(live)) return;
     steerRun(this.#d, {
       runId: live.runId,
       command: "append_context",

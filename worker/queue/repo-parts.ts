@@ -7,6 +7,7 @@
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import { Agenda } from "../objects/agenda.ts";
 import { BoardMirror, OWN_WRITE_MEMORY_MS } from "./board-mirror.ts";
+import { CloudSessions } from "./cloud-sessions.ts";
 import { DependencyStates } from "./dependency-states.ts";
 import { Meta } from "./meta.ts";
 import { MicroQueue } from "./micro-queue.ts";
@@ -33,6 +34,7 @@ export class RepoParts {
   readonly mirror: BoardMirror;
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
+  readonly cloud: CloudSessions;
   readonly releases: PendingReleases;
   readonly #host: RepoHost;
 
@@ -48,6 +50,7 @@ export class RepoParts {
     this.mirror = new BoardMirror(sql);
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
+    this.cloud = new CloudSessions(sql);
     this.releases = new PendingReleases(sql);
   }
 
@@ -127,6 +130,7 @@ export class RepoParts {
       mirror: this.mirror,
       depStates: this.depStates,
       scopes: this.scopes,
+      cloud: this.cloud,
       releases: this.releases,
       meta: this.meta,
       board: host.board(config, this.meta),

@@ -35,7 +35,9 @@ export type MetaKind =
   | "claim_released"
   | "notification"
   | "steer_effect"
-  | "scope_request";
+  | "scope_request"
+  | "cloud_session"
+  | "person_claim";
 
 export interface MetaEntry {
   id: number;

@@ -32,7 +32,17 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
     case "issue_comment":
       names.push(["repository.full_name", event.repo], ["node_id", event.contentId]);
       if (event.kind === "issue")
-        names.push(["issue.state", event.state], ["issue.state_reason", event.stateReason]);
+        names.push(
+          ["issue.state", event.state],
+          ["issue.state_reason", event.stateReason],
+          ["assignee.login", event.assignee],
+        );
+      if (event.kind === "pull_request")
+        names.push(
+          ["pull_request.user.login", event.author],
+          ["pull_request.head.ref", event.headRef],
+          ["pull_request.html_url", event.url],
+        );
       if (event.kind === "issue_comment") names.push(["comment.user.login", event.author]);
       break;
     case "project_item":
