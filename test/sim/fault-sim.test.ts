@@ -1,9 +1,11 @@
 /**
  * The fault simulation for a few seeds: each run must keep every invariant (see
- * invariants.ts), and one seed run twice must give the same event log. Seeds 1 and 8 each
- * go through the three bugs the simulation found: a release GitHub refused (retried), a claim
- * whose answer was lost (released), a parked item a person set Ready (run again). `SIM_SEED=<n> [SIM_FAULT_MINUTES=<m>]` runs that one seed instead; a failing
- * seed prints that command. The bench runs 100 seeds (`npm run bench -- fault-sim`).
+ * invariants.ts), and one seed run twice must give the same event log. Seeds 1 and 8 each go
+ * through what the simulation found in the worker: a release GitHub refused (retried), a claim
+ * whose answer was lost (released), a parked item a person set Ready (run again); each has a
+ * focused test of its own beside this one, as has a webhook overtaken by a later change.
+ * `SIM_SEED=<n> [SIM_FAULT_MINUTES=<m>]` runs that one seed instead; a failing seed prints
+ * that command. The bench runs 100 seeds (`npm run bench -- fault-sim`).
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FAULT_MINUTES, runSeed, type SeedOptions } from "./run-seed.ts";
