@@ -4,9 +4,18 @@
  * uses are read (with zod), so GitHub adding fields never breaks intake.
  */
 import { z } from "zod";
+import { CHECK_EVENTS, normalizeCheckEvent, type CheckEvent } from "./check-events.ts";
+
+export type { CheckEvent };
 
 /** The events Worker Factory acts on; every other verified event is acknowledged and ignored. */
-export const USED_EVENTS = ["issues", "pull_request", "issue_comment", "projects_v2_item"] as const;
+export const USED_EVENTS = [
+  "issues",
+  "pull_request",
+  "issue_comment",
+  "projects_v2_item",
+  ...CHECK_EVENTS,
+] as const;
 export type UsedEvent = (typeof USED_EVENTS)[number];
 
 export function isUsedEvent(event: string): event is UsedEvent {
@@ -14,6 +23,12 @@ export function isUsedEvent(event: string): event is UsedEvent {
 }
 
 const Repository = z.object({ full_name: z.string() });
+/** A pull request's repository: what its merge needs (GitHub's webhooks carry the settings). */
+const PullRepository = Repository.extend({
+  default_branch: z.string().nullish(),
+  delete_branch_on_merge: z.boolean().nullish(),
+});
+const Ref = z.object({ ref: z.string(), sha: z.string().nullish() }).nullish();
 const Organization = z.object({ login: z.string() }).optional();
 /** Who caused the event; GitHub sends a placeholder (`ghost`) where it cannot say. */
 const Sender = z.object({ login: z.string() }).nullish();
@@ -42,8 +57,13 @@ const PullRequestPayload = z.object({
     state: z.string().optional(),
     merged: z.boolean().nullable().optional(),
     body: z.string().nullable().optional(),
+    html_url: z.string().nullish(),
+    draft: z.boolean().nullish(),
+    head: Ref,
+    base: Ref,
+    merged_by: z.object({ login: z.string() }).nullish(),
   }),
-  repository: Repository,
+  repository: PullRepository,
   sender: Sender,
 });
 
@@ -119,7 +139,17 @@ export type WorkspaceEvent =
       merged: boolean;
       body: string;
       sender: string | null;
+      url?: string | null;
+      headRef?: string | null;
+      headSha?: string | null;
+      baseRef?: string | null;
+      draft?: boolean;
+      mergedBy?: string | null;
+      /** The repository's default branch and its delete-branch-on-merge setting, when the payload says. */
+      defaultBranch?: string | null;
+      deleteBranchOnMerge?: boolean | null;
     }
+  | CheckEvent
   | {
       kind: "issue_comment";
       action: string;
@@ -179,6 +209,14 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         merged: pr.merged ?? false,
         body: pr.body ?? "",
         sender: p.data.sender?.login ?? null,
+        url: pr.html_url ?? null,
+        headRef: pr.head?.ref ?? null,
+        headSha: pr.head?.sha ?? null,
+        baseRef: pr.base?.ref ?? null,
+        draft: pr.draft ?? false,
+        mergedBy: pr.merged_by?.login ?? null,
+        defaultBranch: p.data.repository.default_branch ?? null,
+        deleteBranchOnMerge: p.data.repository.delete_branch_on_merge ?? null,
       });
     }
     case "issue_comment": {
@@ -194,6 +232,12 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         body: p.data.comment.body,
         sender: p.data.sender?.login ?? null,
       });
+    }
+    case "check_run":
+    case "check_suite":
+    case "status": {
+      const p = normalizeCheckEvent(event, payload);
+      return p.ok ? ok(p.event) : invalid(event, p.error);
     }
     case "projects_v2_item": {
       const p = ProjectItemPayload.safeParse(payload);

@@ -17,4 +17,5 @@ export type BoardPort = Pick<
   | "updateFields"
   | "projectId"
   | "budget"
+  | "pullRequests"
 >;

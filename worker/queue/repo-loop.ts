@@ -6,15 +6,15 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
-import { findArea } from "../board/locks.ts";
 import { staleClaims, type StaleClaim } from "../board/gate.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import type { AgentInfo } from "./agents.ts";
 import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
 import type { BoardMirror } from "./board-mirror.ts";
-import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
+import { boardLeaseExpiry } from "./claim-item.ts";
 import type { DependencyStates } from "./dependency-states.ts";
 import type { RunScopes } from "./scope-steering.ts";
+import type { Reviews } from "../pr/reviews.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
 import type { Meta } from "./meta.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
@@ -26,7 +26,11 @@ import type { Outbox } from "./outbox.ts";
 import { applyScan, reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
 import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
-import { settleRun, type FinishOutcome } from "./settle-run.ts";
+import type { FinishOutcome } from "./settle-run.ts";
+import { finishRun, type FinishOptions } from "./finish-run.ts";
+import { openRetryAt, openReview } from "../pr/open-pull-request.ts";
+import { settleReviewAction } from "../pr/land-pull-request.ts";
+import { applyReviewEvent, type ReviewAction } from "../pr/review-events.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
@@ -40,6 +44,8 @@ export interface LoopDeps {
   depStates: DependencyStates;
   /** The scope each live run was dispatched with (so a change on the board steers it). */
   scopes: RunScopes;
+  /** The items' pull requests, from a succeeded run to the merge or close. */
+  reviews: Reviews;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -115,9 +121,10 @@ export class RepoLoop {
     deliveryId: string,
     event: WorkspaceEvent,
     item: BoardItem | null,
-  ): Outcome & { read: string[]; echo: boolean } {
+  ): Outcome & { read: string[]; echo: boolean; reviews: ReviewAction[] } {
     const { mirror, now } = this.#d;
     this.#steerOnEvent(deliveryId, event);
+    const reviews = applyReviewEvent(this.#d.reviews, event, now());
     if (item !== null) {
       const completion = completionOf(item);
       mirror.upsert(item, now());
@@ -127,6 +134,7 @@ export class RepoLoop {
         completions: completion ? [completion] : [],
         index: indexOf([item], false),
         echo: false,
+        reviews,
       };
     }
     const effect = applyEvent(
@@ -140,7 +148,8 @@ export class RepoLoop {
       read: effect.read,
       completions: effect.completions,
       index: effect.index,
-      echo: effect.echo,
+      echo: effect.echo && reviews.length === 0,
+      reviews,
     };
   }
 
@@ -186,7 +195,9 @@ export class RepoLoop {
   /** The gate over the mirror, then claims; reads nothing but never-seen dependencies. */
   async pass(): Promise<void> {
     await this.fill();
-    await gatePass(this.#d, { finishRun: (run, reason) => this.finishRun(run, "stopped", reason, true) });
+    await gatePass(this.#d, {
+      finishRun: (run, reason) => this.finishRun(run, "stopped", reason, { issueClosed: true }),
+    });
     const stale = this.staleClaims();
     const key = JSON.stringify(stale);
     if (key !== this.#reported) {
@@ -217,44 +228,50 @@ export class RepoLoop {
     return decideQa(this.#d, number, verdict, note);
   }
 
-  /**
-   * Ends a run: records it, settles its item (see settle-run.ts), and releases its lock on
-   * the board. `issueClosed` leaves the board's Status alone and the item done.
-   */
-  async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
-    const { config, queue, runs, outbox, mirror, now } = this.#d;
-    const item = mirror.get(run.itemId);
-    const risk = item ? findArea(this.#d.repo, item.fields.area ?? "")?.risk : undefined;
-    const needsQa = risk !== undefined && config.qa.requiredFor.includes(risk);
-    const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed, needsQa });
-    this.#d.transaction(() => {
-      runs.finish(run.runId, outcome, reason, now());
-      outbox.dropRun(run.runId);
-      this.#d.scopes.drop(run.runId);
-      if (queue.get(run.number) === null) return;
-      queue.setState(run.number, settled.state, {
-        attempts: settled.attempts,
-        ...(settled.notBefore === undefined ? {} : { notBefore: settled.notBefore }),
-        reason: settled.reason,
-      });
-      queue.setVerdict(run.number, settled.verdict, settled.reason);
-    });
-    if (item !== null) {
-      try {
-        const written = await this.#d.board.releaseClaim(item, { status: settled.boardStatus });
-        const status = settled.boardStatus === null ? {} : { status: settled.boardStatus };
-        mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, now());
-      } catch (error) {
-        this.#d.log("release_failed", { runId: run.runId, error: String(error) });
-      }
+  /** Ends a run: records it, settles its item and writes the board (see finish-run.ts). */
+  async finishRun(run: Run, outcome: FinishOutcome, reason: string, options: FinishOptions = {}): Promise<void> {
+    await finishRun(this.#d, run, outcome, reason, options);
+  }
+
+  /** Settles what review events left to do (a merge, a close, checks that settled); returns completions. */
+  async settleReviews(actions: readonly ReviewAction[]): Promise<IssueState[]> {
+    const completions: IssueState[] = [];
+    for (const action of actions) {
+      completions.push(
+        ...(await settleReviewAction(this.#d, action, {
+          stopRun: async (number, why) => {
+            const live = this.#d.runs.liveFor(number);
+            if (live === null) return;
+            steerRun(this.#d, {
+              runId: live.runId,
+              command: "stop_and_requeue",
+              reason: why,
+              sourceEventId: `review-${live.runId}`,
+              text: "",
+            });
+            await this.finishRun(live, "stopped", why, { issueClosed: true, skipBoard: true });
+          },
+        })),
+      );
     }
-    if (settled.state === "parked") {
-      const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
-      await this.#d
-        .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
-        .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
+    return completions;
+  }
+
+  /** When the next retry of a PR that could not be opened is due (null: none waits). */
+  nextPrRetry(): number | null {
+    const due = this.#d.reviews
+      .list()
+      .filter((review) => review.state === "opening")
+      .map((review) => openRetryAt(review, review.updatedAt));
+    return due.length === 0 ? null : Math.min(...due);
+  }
+
+  /** Tries again to open the PRs whose opening failed (or was cut short), when due. */
+  async retryOpenings(): Promise<void> {
+    for (const review of this.#d.reviews.list()) {
+      if (review.state === "opening" && openRetryAt(review, review.updatedAt) <= this.#d.now())
+        await openReview(this.#d, review.number, null);
     }
-    this.#d.log("run_finished", { runId: run.runId, outcome, reason, status: settled.boardStatus });
   }
 
   /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */

@@ -6,6 +6,7 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import { Agenda } from "../objects/agenda.ts";
+import { RETENTION } from "../storage/limits.ts";
 import { BoardMirror, OWN_WRITE_MEMORY_MS } from "./board-mirror.ts";
 import { DependencyStates } from "./dependency-states.ts";
 import { Meta } from "./meta.ts";
@@ -19,6 +20,7 @@ import { RepoLoop } from "./repo-loop.ts";
 import { repoState, type RepoQueueState } from "./repo-state.ts";
 import { Runs } from "./runs.ts";
 import { RunScopes } from "./scope-steering.ts";
+import { Reviews } from "../pr/reviews.ts";
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
@@ -32,6 +34,7 @@ export class RepoParts {
   readonly mirror: BoardMirror;
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
+  readonly reviews: Reviews;
   readonly #host: RepoHost;
 
   constructor(host: RepoHost) {
@@ -46,6 +49,7 @@ export class RepoParts {
     this.mirror = new BoardMirror(sql);
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
+    this.reviews = new Reviews(sql);
   }
 
   /** The repo this queue serves, if it is (still) a repo of the workspace. */
@@ -79,6 +83,7 @@ export class RepoParts {
   prune(now: number): void {
     const parts = { sql: this.#host.storage.sql, runs: this.runs, outbox: this.outbox };
     pruneRepoJournals(parts, now, (work) => this.#host.storage.transactionSync(work));
+    this.reviews.prune(now - RETENTION.finishedRuns.maxAgeMs);
     this.mirror.pruneOwnWrites(now - OWN_WRITE_MEMORY_MS);
   }
 
@@ -123,6 +128,7 @@ export class RepoParts {
       mirror: this.mirror,
       depStates: this.depStates,
       scopes: this.scopes,
+      reviews: this.reviews,
       meta: this.meta,
       board: host.board(config, this.meta),
       transaction: (work) => host.storage.transactionSync(work),

@@ -35,7 +35,9 @@ export type MetaKind =
   | "claim_released"
   | "notification"
   | "steer_effect"
-  | "scope_request";
+  | "scope_request"
+  | "pull_request"
+  | "qa_timeout";
 
 export interface MetaEntry {
   id: number;
