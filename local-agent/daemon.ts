@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
+import { daemonRefusal } from "../worker/board/agent-mode.ts";
 import type { Dispatch, LiveRun, ScopeReply, Steer } from "../worker/protocol/messages.ts";
 import { RUN_MARKER_VAR } from "./agent-templates.ts";
 import { createLockCheck, type LockCheck } from "./check.ts";
@@ -148,6 +149,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (stopping) return refuse(frame, "the daemon is shutting down");
+    // A cloud item is Copilot's and a local-ide one a person's: never a daemon's.
+    const notOurs = daemonRefusal(frame.args.agentMode);
+    if (notOurs !== null) return refuse(frame, notOurs);
     if (runs.size >= config.concurrency)
       return refuse(frame, `the daemon is at capacity (${config.concurrency} run(s))`);
     logger.info("dispatch_accepted", {

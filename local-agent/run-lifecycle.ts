@@ -8,13 +8,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import type {
-  DispatchArgs,
-  LiveRun,
-  RunWork,
-  ScopeReply,
-  SteerEffect,
-} from "../worker/protocol/messages.ts";
+import type { DispatchArgs, LiveRun, RunWork, ScopeReply, SteerEffect } from "../worker/protocol/messages.ts";
 import type { AgentSession } from "./channels/agent-session.ts";
 import { channelFor, startRunSession } from "./channels/start-session.ts";
 import type { LockCheck } from "./check.ts";

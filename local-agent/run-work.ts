@@ -35,7 +35,8 @@ export async function collectWork(
   }
   const base = `origin/${place.baseBranch}`;
   const head = await git(place.worktree, ["rev-parse", "HEAD"]);
-  const subjects = (await gitLines(place.worktree, ["log", "--reverse", "--format=%s", `${base}..HEAD`])) ?? [];
+  const subjects =
+    (await gitLines(place.worktree, ["log", "--reverse", "--format=%s", `${base}..HEAD`])) ?? [];
   const numstat = (await gitLines(place.worktree, ["diff", "--numstat", `${base}...HEAD`])) ?? [];
   const files = numstat.map(parseNumstat).filter((file) => file !== null);
   const report = parseReport(reportText(place.runDir, lastMessage));
@@ -79,6 +80,10 @@ export async function judgeFinishedRun(
   if (verdict.outcome !== "succeeded") return { verdict, repo, work: null };
   const collected = await collectWork(place, repo, lastMessage);
   if (!collected.ok)
-    return { verdict: { outcome: "failed", reason: collected.reason, exitCode: verdict.exitCode }, repo, work: null };
+    return {
+      verdict: { outcome: "failed", reason: collected.reason, exitCode: verdict.exitCode },
+      repo,
+      work: null,
+    };
   return { verdict, repo, work: collected.work };
 }

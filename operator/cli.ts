@@ -36,7 +36,8 @@ function helpText(): string {
     "Items are named owner/repo#N. `wf <command> --help` shows a command's full usage.",
     "The Worker URL and admin token come from --url/--token, else WORKER_FACTORY_URL and",
     'WORKER_FACTORY_ADMIN_TOKEN, else {"url", "token"} in --config, WORKER_FACTORY_CONFIG or',
-    "~/.config/worker-factory/wf.json.",
+    "~/.config/worker-factory/wf.json. Who `wf claim`, `renew` and `unclaim` act for: --as, else",
+    '"owner" in that file, else git config user.name.',
     "Exit status: 0 done, 1 failed (the Worker refused or could not be reached), 2 usage error,",
     "4 admin token refused.",
   ].join("\n");
@@ -89,6 +90,7 @@ export async function main(
       client: new ApiClient(settings),
       json: values.json === true,
       io,
+      env,
       args: parsed.positionals.slice(1),
       values,
     });

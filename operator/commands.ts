@@ -1,10 +1,13 @@
 /**
  * `wf`'s commands, each a call or two to the operator API and a readable answer (or the API's
- * JSON with `--json`). cli.ts parses the command line and runs one of these.
+ * JSON with `--json`); a person's own claims are in claim-commands.ts. cli.ts parses the
+ * command line and runs one of these.
  */
 import type { ParseArgsOptionsConfig } from "node:util";
-import { formatItemRef, parseItemRef, type ItemRef } from "../worker/http/item-ref.ts";
+import { formatItemRef } from "../worker/http/item-ref.ts";
 import type { ApiClient } from "./api-client.ts";
+import { CLAIM_COMMANDS } from "./claim-commands.ts";
+import { itemArg, print, text } from "./command-args.ts";
 import { renderExplanation, renderStatus } from "./render.ts";
 import {
   ActionAnswer,
@@ -29,6 +32,8 @@ export interface CommandContext {
   client: ApiClient;
   json: boolean;
   io: Io;
+  /** The environment wf runs in (settings, the claim owner). */
+  env: NodeJS.ProcessEnv;
   args: string[];
   values: Record<string, string | boolean | undefined>;
 }
@@ -39,22 +44,6 @@ export interface Command {
   options: ParseArgsOptionsConfig;
   run: (ctx: CommandContext) => Promise<void>;
 }
-
-function itemArg(ctx: CommandContext, index = 0): ItemRef {
-  const text = ctx.args[index];
-  if (text === undefined) throw new UsageError("name the item: owner/repo#N");
-  const ref = parseItemRef(text);
-  if (ref === null) throw new UsageError(`"${text}" is not an item; expected owner/repo#N`);
-  return ref;
-}
-
-const text = (ctx: CommandContext, name: string): string | undefined => {
-  const value = ctx.values[name];
-  return typeof value === "string" && value.trim() !== "" ? value : undefined;
-};
-
-const print = (ctx: CommandContext, answer: unknown, human: string): void =>
-  ctx.io.out(ctx.json ? JSON.stringify(answer, null, 2) : human);
 
 async function pause(ctx: CommandContext, paused: boolean): Promise<void> {
   const all = ctx.values.all === true;
@@ -198,9 +187,10 @@ export const COMMANDS: Record<string, Command> = {
     options: { all: { type: "boolean" } },
     run: (ctx) => pause(ctx, false),
   },
+  ...CLAIM_COMMANDS,
   release: {
     usage: "wf release owner/repo#N [--yes]",
-    summary: "release a person's stale claim (lease passed), after you confirm",
+    summary: "release someone's stale claim (lease passed), after you confirm; yours: wf unclaim",
     options: { yes: { type: "boolean", short: "y" } },
     async run(ctx) {
       const item = formatItemRef(itemArg(ctx));

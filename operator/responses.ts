@@ -161,3 +161,19 @@ export const PauseAnswer = z.object({
 });
 
 export const TokenAnswer = z.object({ repo: z.string(), token: z.string() });
+
+/** A person's claim as the board shows it after `wf claim`, `wf renew` or `wf unclaim`. */
+export const ClaimAnswer = z.object({
+  item: z.string(),
+  changed: z.boolean(),
+  detail: z.string(),
+  claim: z
+    .object({
+      claimOwner: z.string(),
+      lockKey: z.string().nullable(),
+      leaseExpires: z.string().nullable(),
+      status: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type ClaimAnswer = z.infer<typeof ClaimAnswer>;

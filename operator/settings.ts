@@ -1,8 +1,9 @@
 /**
  * Where `wf` finds the Worker and its admin token: flags (`--url`, `--token`), then the
  * environment (`WORKER_FACTORY_URL`, `WORKER_FACTORY_ADMIN_TOKEN`), then a JSON file
- * (`--config`, `WORKER_FACTORY_CONFIG`, or ~/.config/worker-factory/wf.json). Validated with
- * zod; a problem names the key and where it came from. Used by cli.ts.
+ * (`--config`, `WORKER_FACTORY_CONFIG`, or ~/.config/worker-factory/wf.json), which may also
+ * name the person `wf claim` claims for (`owner`). Validated with zod; a problem names the key
+ * and where it came from. Used by cli.ts and claim-owner.ts.
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -18,6 +19,8 @@ const SettingsFile = z
     $schema: z.string().optional(),
     url: z.string().optional(),
     token: z.string().optional(),
+    /** Who `wf claim` claims for, when `--as` does not say. */
+    owner: z.string().optional(),
   })
   .strict();
 
@@ -55,18 +58,28 @@ function readSettingsFile(file: string, required: boolean): z.infer<typeof Setti
     const key = issue?.path.join(".") || "(file)";
     const message =
       issue?.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}` : issue?.message;
-    throw new UsageError(`${file}: ${key}: ${message}; expected {"url": "...", "token": "..."}`);
+    throw new UsageError(
+      `${file}: ${key}: ${message}; expected {"url": "...", "token": "...", "owner"?: "..."}`,
+    );
   }
   return parsed.data;
+}
+
+/** The settings file's values (`--config`, `WORKER_FACTORY_CONFIG`, or the default, if any). */
+export function settingsFileValues(
+  flags: { config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): z.infer<typeof SettingsFile> & { file: string } {
+  const explicitFile = flags.config ?? env.WORKER_FACTORY_CONFIG;
+  const file = explicitFile ?? defaultSettingsFile(env);
+  return { ...readSettingsFile(file, explicitFile !== undefined), file };
 }
 
 export function resolveSettings(
   flags: { url?: string | undefined; token?: string | undefined; config?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): Settings {
-  const explicitFile = flags.config ?? env.WORKER_FACTORY_CONFIG;
-  const file = explicitFile ?? defaultSettingsFile(env);
-  const fromFile = readSettingsFile(file, explicitFile !== undefined);
+  const { file, ...fromFile } = settingsFileValues(flags, env);
   const pick = (...values: (string | undefined)[]): string | undefined =>
     values.find((value) => value !== undefined && value.trim() !== "");
   const url = pick(flags.url, env.WORKER_FACTORY_URL, fromFile.url);

@@ -1,8 +1,8 @@
 /**
  * Mutations on what surrounds a pull request: createLabel, addLabelsToLabelable,
  * removeLabelsFromLabelable, deleteRef (a branch, by the id `Repository.ref` gives),
- * replaceActorsForAssignable and addAssigneesToAssignable (people and GitHub's Copilot coding
- * agent, with `agentAssignment`). Merged into the mutation root.
+ * replaceActorsForAssignable, addAssigneesToAssignable and removeAssigneesFromAssignable (people
+ * and GitHub's Copilot coding agent, with `agentAssignment`). Merged into the mutation root.
  */
 import { z } from "zod";
 import type { EmulatorStore } from "../store/emulator-store.ts";
@@ -41,6 +41,7 @@ const AddAssigneesInput = Base.extend({
   assigneeIds: z.array(z.string()),
   agentAssignment: AgentAssignment,
 });
+const RemoveAssigneesInput = Base.extend({ assignableId: z.string(), assigneeIds: z.array(z.string()) });
 
 export function assignMutations(store: EmulatorStore, context: ResolverContext): Record<string, unknown> {
   const actor = context.actor;
@@ -102,6 +103,20 @@ export function assignMutations(store: EmulatorStore, context: ResolverContext):
         const current = target.record.assignees.map((login) => store.account(login));
         const added = i.assigneeIds.map((id) => accountById(store, id, actor));
         loop.assignments.replace(target, [...current, ...added], actor, i.agentAssignment ?? {});
+        return { clientMutationId: i.clientMutationId ?? null, assignable: view(target) };
+      });
+    },
+    removeAssigneesFromAssignable: (args: unknown) => {
+      const i = input(RemoveAssigneesInput, args);
+      return write(() => {
+        const target = labelableById(store, i.assignableId);
+        const removed = new Set(i.assigneeIds.map((id) => accountById(store, id, actor).login));
+        const kept = target.record.assignees.filter((login) => !removed.has(login));
+        loop.assignments.replace(
+          target,
+          kept.map((login) => store.account(login)),
+          actor,
+        );
         return { clientMutationId: i.clientMutationId ?? null, assignable: view(target) };
       });
     },

@@ -86,14 +86,12 @@ export function startClaudeStreamSession(options: StreamSessionOptions): AgentSe
   };
   write(options.prompt);
 
-  const done = agent.done.then(
-    (result): AgentResult => ({
-      ...(result.exit.kind === "exited" && failure !== undefined
-        ? { ...result, exit: { ...result.exit, failure } }
-        : result),
-      lastMessage,
-    }),
-  );
+  const done = agent.done.then((result): AgentResult => ({
+    ...(result.exit.kind === "exited" && failure !== undefined
+      ? { ...result, exit: { ...result.exit, failure } }
+      : result),
+    lastMessage,
+  }));
 
   return {
     channel: "claude-stream",

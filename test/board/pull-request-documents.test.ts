@@ -30,7 +30,12 @@ const full = decorateMutation({
   autoMerge: { method: "SQUASH" },
   ready: true,
 });
-const queueOnly = decorateMutation({ labelIds: [], copilotReview: false, autoMerge: { method: null }, ready: false });
+const queueOnly = decorateMutation({
+  labelIds: [],
+  copilotReview: false,
+  autoMerge: { method: null },
+  ready: false,
+});
 
 const documents = {
   REPO_FACTS_QUERY,

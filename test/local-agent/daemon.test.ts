@@ -171,6 +171,23 @@ describe("a dispatched run", () => {
     expect(finished.reason).toMatch(/^base is dirty: 1 uncommitted change\(s\)/);
   });
 
+  it("refuses a cloud or local-ide item without touching git: it is Copilot's or a person's", async () => {
+    harness = await startHarness();
+    const cloud = dispatchFrame({ agentMode: "cloud" });
+    harness.server.dispatch(cloud);
+    const refused = await harness.server.waitFor(finishedFor(cloud.runId));
+    expect([refused.outcome, refused.reason]).toEqual([
+      "refused",
+      "Agent Mode is cloud: GitHub's Copilot coding agent works on it, not a daemon.",
+    ]);
+    const person = dispatchFrame({ agentMode: "local-ide" });
+    harness.server.dispatch(person);
+    expect((await harness.server.waitFor(finishedFor(person.runId))).reason).toMatch(
+      /^Agent Mode is local-ide: /,
+    );
+    expect(harness.server.of("run_started")).toEqual([]);
+  });
+
   it("refuses to run on an unpushed base", async () => {
     harness = await startHarness();
     const { clone } = harness.repos;

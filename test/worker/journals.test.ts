@@ -37,6 +37,7 @@ const issueEvent = (number: number) => ({
   body: null,
   state: "open",
   stateReason: null,
+  assignee: null,
   sender: null,
 });
 

@@ -9,6 +9,7 @@ import type { WorkspaceConfig } from "../config/workspace-config.ts";
 import type { Budget } from "./api-budget.ts";
 import type { BoardItem, FieldRole, IssueRef, IssueState } from "./board-item.ts";
 import { BoardSchemaError } from "./board-errors.ts";
+import { CopilotClient } from "./copilot-client.ts";
 import { claimWrites, judgeClaim } from "./claim.ts";
 import type { BoardClaim, ClaimResult, ClaimValues } from "./claim.ts";
 import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
@@ -136,6 +137,11 @@ export class BoardClient {
   /** A run's pull request: open, decorate, merge, close its issue, delete its branch (same meter). */
   get pullRequests(): PullRequestCalls {
     return new PullRequestCalls(this.#transport);
+  }
+
+  /** GitHub's Copilot coding agent: find, assign, unassign (same auth, backoff and meter). */
+  get copilot(): CopilotClient {
+    return new CopilotClient(this.#transport);
   }
 
   /** Points charged and left: for the dashboard and for sizing reconciliation. */

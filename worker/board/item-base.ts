@@ -28,7 +28,11 @@ export function itemBase(
   const named = namedBase(item);
   if (named === null || named === repo.baseBranch) return { ok: true, base: repo.baseBranch, named: false };
   const allowed = config.pullRequests.baseBranches;
-  if (!allowed.some((pattern) => globMatches(pattern, named)) || named.startsWith("-") || named.includes(".."))
+  if (
+    !allowed.some((pattern) => globMatches(pattern, named)) ||
+    named.startsWith("-") ||
+    named.includes("..")
+  )
     return {
       ok: false,
       reason: `Base branch ${named} is neither ${repo.baseBranch} nor one of ${allowed.join(", ")}; fix the item's Base Branch.`,

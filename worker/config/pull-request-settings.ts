@@ -26,7 +26,9 @@ export const PullRequestSettings = z
     /** Branches other than the repo's base an item may name as its base (`Base Branch`, or a line in the issue). */
     baseBranches: z.array(z.string().min(1)).default(["feature/*"]),
     /** Conventional-commit types that change no behaviour: a change made only of these is low risk. */
-    lowRiskTypes: z.array(z.string().min(1)).default(["docs", "test", "tests", "chore", "ci", "style", "build"]),
+    lowRiskTypes: z
+      .array(z.string().min(1))
+      .default(["docs", "test", "tests", "chore", "ci", "style", "build"]),
   })
   .strict();
 export type PullRequestSettings = z.infer<typeof PullRequestSettings>;

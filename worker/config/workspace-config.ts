@@ -13,6 +13,10 @@ const repoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expecte
 export const LockScope = z.enum(["area", "files"]);
 export type LockScope = z.infer<typeof LockScope>;
 
+/** Who runs an item (`Agent Mode`): a local daemon, GitHub's Copilot coding agent, or a person. */
+export const AgentModeName = z.enum(["cli", "cloud", "local-ide"]);
+export type AgentModeName = z.infer<typeof AgentModeName>;
+
 /** Areas whose default lock scope is `files` (seed: "docs and ci areas are low-risk"). */
 const FILE_SCOPED_AREAS = new Set(["docs", "ci"]);
 /** Areas that are low risk unless configured (seed's tiered review: docs, tests, content, ci). */
@@ -158,6 +162,32 @@ export const WorkspaceConfig = z
       .strict()
       .default({ scanMinutes: 15, scanPointsPerHour: 40, fullReadHours: 24 }),
     notifications: NotificationSettings.default(NotificationSettings.parse({})),
+    /** The executor of an item whose `Agent Mode` is empty (see worker/board/agent-mode.ts). */
+    agentMode: z
+      .object({ default: AgentModeName.default("cli") })
+      .strict()
+      .default({ default: "cli" }),
+    cloud: z
+      .object({
+        /**
+         * A Copilot session with no sign of progress (its PR opened, pushed to, readied) this
+         * long is taken as abandoned: reported, its lock released, Copilot unassigned.
+         */
+        progressTimeoutSeconds: z.number().int().min(10).default(3600),
+      })
+      .strict()
+      .default({ progressTimeoutSeconds: 3600 }),
+    claims: z
+      .object({
+        /** The lease a person's claim from the terminal (`wf claim`, `wf renew`) writes. */
+        leaseSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .default(8 * 60 * 60),
+      })
+      .strict()
+      .default({ leaseSeconds: 8 * 60 * 60 }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -44,6 +44,8 @@ const IssuesPayload = z.object({
     html_url: z.string().optional(),
     body: z.string().nullable().optional(),
   }),
+  /** Who was (un)assigned, on `assigned` and `unassigned`. */
+  assignee: z.object({ login: z.string() }).nullish(),
   repository: Repository,
   sender: Sender,
 });
@@ -59,6 +61,7 @@ const PullRequestPayload = z.object({
     body: z.string().nullable().optional(),
     html_url: z.string().nullish(),
     draft: z.boolean().nullish(),
+    user: z.object({ login: z.string() }).nullish(),
     head: Ref,
     base: Ref,
     merged_by: z.object({ login: z.string() }).nullish(),
@@ -127,6 +130,8 @@ export type WorkspaceEvent =
       body: string | null;
       state: string | null;
       stateReason: string | null;
+      /** Who was (un)assigned, on `assigned` and `unassigned`. */
+      assignee: string | null;
       sender: string | null;
     }
   | {
@@ -138,12 +143,14 @@ export type WorkspaceEvent =
       title: string;
       merged: boolean;
       body: string;
+      /** The PR's author, head branch, link and draft state (Copilot's PR is told by them). */
+      author: string | null;
+      headRef: string | null;
+      url: string | null;
+      draft: boolean;
       sender: string | null;
-      url?: string | null;
-      headRef?: string | null;
       headSha?: string | null;
       baseRef?: string | null;
-      draft?: boolean;
       mergedBy?: string | null;
       /** The repository's default branch and its delete-branch-on-merge setting, when the payload says. */
       defaultBranch?: string | null;
@@ -192,6 +199,7 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         body: issue.body ?? null,
         state: issue.state ?? null,
         stateReason: issue.state_reason ?? null,
+        assignee: p.data.assignee?.login ?? null,
         sender: p.data.sender?.login ?? null,
       });
     }
@@ -208,12 +216,13 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         title: pr.title,
         merged: pr.merged ?? false,
         body: pr.body ?? "",
-        sender: p.data.sender?.login ?? null,
-        url: pr.html_url ?? null,
+        author: pr.user?.login ?? null,
         headRef: pr.head?.ref ?? null,
+        url: pr.html_url ?? null,
+        draft: pr.draft ?? false,
+        sender: p.data.sender?.login ?? null,
         headSha: pr.head?.sha ?? null,
         baseRef: pr.base?.ref ?? null,
-        draft: pr.draft ?? false,
         mergedBy: pr.merged_by?.login ?? null,
         defaultBranch: p.data.repository.default_branch ?? null,
         deleteBranchOnMerge: p.data.repository.delete_branch_on_merge ?? null,

@@ -15,6 +15,7 @@ import { AGENT_TAG, attachmentOf, connectedAgents, type Attachment } from "../qu
 import { greetAgent } from "../queue/agent-hello.ts";
 import type { IndexDelta } from "../queue/apply-event.ts";
 import * as operator from "../queue/operator-actions.ts";
+import * as claims from "../queue/person-claims.ts";
 import type { Explanation } from "../queue/explain-item.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import {
@@ -169,18 +170,48 @@ export class RepoQueue extends DurableObject<AppEnv> {
     return this.#operatorAction(repo, (deps) => operator.releaseStaleClaim(deps, number));
   }
 
+  /** A person's claim from the terminal, through the same gate as a dispatch (person-claims.ts). */
+  claimItem(
+    repo: string,
+    number: number,
+    owner: string,
+    leaseSeconds: number,
+  ): Promise<claims.PersonClaimResult> {
+    return this.#operatorAction(repo, (deps) => claims.claimForPerson(deps, number, owner, leaseSeconds));
+  }
+
+  /** Moves the lease of the person's own claim on. */
+  renewClaim(
+    repo: string,
+    number: number,
+    owner: string,
+    leaseSeconds: number,
+  ): Promise<claims.PersonClaimResult> {
+    return this.#operatorAction(repo, (deps) => claims.renewPersonClaim(deps, number, owner, leaseSeconds));
+  }
+
+  /** Clears the person's own claim (Status to `status`, else back to Ready if it held the lock). */
+  unclaimItem(
+    repo: string,
+    number: number,
+    owner: string,
+    status: string | null,
+  ): Promise<claims.PersonClaimResult> {
+    return this.#operatorAction(repo, (deps) => claims.unclaimPerson(deps, number, owner, status));
+  }
+
   /** Pauses or resumes dispatch, saying whether anything changed (a repeat changes nothing). */
   setPausedOnce(repo: string, paused: boolean): Promise<{ changed: boolean }> {
     return this.#core.setPaused(repo, paused);
   }
 
-  async #operatorAction(
+  async #operatorAction<R extends { ok: boolean; changed?: boolean }>(
     repo: string,
-    action: (deps: operator.OperatorDeps) => Promise<operator.ActionResult>,
-  ): Promise<operator.ActionResult> {
+    action: (deps: operator.OperatorDeps) => Promise<R>,
+  ): Promise<R> {
     this.#core.name(repo);
     const result = await this.#core.serial(() => action(this.#core.operatorDeps()));
-    if (result.ok && result.changed) this.#core.requestPass();
+    if (result.ok && result.changed === true) this.#core.requestPass();
     return result;
   }
 }

@@ -11,6 +11,7 @@ import { loadWorkspaceConfig } from "../config/load-config.ts";
 import type { StaleClaim } from "../board/gate.ts";
 import { boardFor } from "./create-board.ts";
 import type { ActionResult } from "../queue/operator-actions.ts";
+import type { PersonClaimResult } from "../queue/person-claims.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { MetaKind } from "../supervisor/meta-queue.ts";
@@ -117,6 +118,15 @@ export class WorkspaceSupervisor extends DurableObject<AppEnv> {
 
   releaseClaim(repo: string, number: number): Promise<ActionResult> {
     return operatorDirectives.releaseClaim(this.#core.directives(), repo, number);
+  }
+
+  /** A person's claim from the terminal (`wf claim`, `wf renew`, `wf unclaim`). */
+  personClaim(
+    repo: string,
+    number: number,
+    request: operatorDirectives.PersonClaimAction,
+  ): Promise<PersonClaimResult> {
+    return operatorDirectives.personClaim(this.#core.directives(), repo, number, request);
   }
 
   pauseRepos(

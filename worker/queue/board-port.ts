@@ -18,4 +18,5 @@ export type BoardPort = Pick<
   | "projectId"
   | "budget"
   | "pullRequests"
+  | "copilot"
 >;

@@ -1,11 +1,8 @@
 /**
- * Claims one runnable item for one agent and dispatches it: a new run with the repo's next
- * fence and a random id and secret (run-secret.ts), recorded before the board write so the
- * lock is held locally while GitHub answers, the claim fields written in one request and read
- * back, then the dispatch frame through the outbox. What was written goes into the mirror at
- * once, so its webhook echoes change nothing. A lost claim (someone else wrote in between)
- * backs off and leaves the item queued with the reason, and the mirror takes what the
- * read-back showed.
+ * Claims one runnable item: a run with the repo's next fence and a random id and secret,
+ * recorded before the board write so the lock is held here while GitHub answers, the claim
+ * fields written in one request and read back (a lost claim leaves the item queued with the
+ * reason), then for a daemon the dispatch frame through the outbox (Copilot: claim-cloud.ts).
  */
 import type { BoardItem, FieldRole } from "../board/board-item.ts";
 import type { ServerMessage } from "../protocol/messages.ts";
@@ -32,22 +29,38 @@ export function boardLeaseExpiry(config: LoopDeps["config"], at: number): string
   return new Date(at + (config.lease.boardRenewSeconds + config.lease.durationSeconds) * 1000).toISOString();
 }
 
-export async function claimAndDispatch(
+/** Who a claim is for: a daemon's agent, or GitHub's Copilot coding agent (claim-cloud.ts). */
+export interface Claimant {
+  agentId: string;
+  claimOwner: string;
+  /** The run's first lease in the RepoQueue (heartbeats, or Copilot's progress, renew it). */
+  leaseMs: number;
+  /** The verdict while the board write is in flight. */
+  claiming: (fence: number) => string;
+}
+
+export type ClaimVerdict = {
+  area: string;
+  scope: "area" | "files";
+  lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
+  lockKeyText: string;
+};
+
+/**
+ * Records a run for the claimant (with a fresh secret), writes the claim fields in one request
+ * and reads them back. Returns the run and its secret, or null when the claim was lost (the
+ * item stays queued with the reason, and the mirror takes what the read-back showed).
+ */
+export async function claimRun(
   deps: LoopDeps,
   item: BoardItem,
-  agent: AgentInfo,
-  verdict: {
-    area: string;
-    scope: "area" | "files";
-    lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
-    lockKeyText: string;
-  },
+  claimant: Claimant,
+  verdict: ClaimVerdict,
   attempt: number,
-): Promise<boolean> {
-  const { config, repo, queue, runs, outbox, now } = deps;
+): Promise<{ run: Run; runSecret: string } | null> {
+  const { config, repo, queue, runs, now } = deps;
   const number = item.number ?? 0;
   const at = now();
-  const leaseMs = config.lease.durationSeconds * 1000;
   const runSecret = newRunSecret();
   const secretHash = await hashRunSecret(runSecret);
   let run!: Run;
@@ -59,24 +72,20 @@ export async function claimAndDispatch(
       number,
       itemId: item.itemId,
       fence,
-      agentId: agent.agentId,
+      agentId: claimant.agentId,
       attempt,
       lockKeys: verdict.lockKeyText,
-      leaseExpires: at + leaseMs,
+      leaseExpires: at + claimant.leaseMs,
       lastHeartbeat: at,
       boardWrittenAt: at,
       startedAt: at,
     });
     queue.setState(number, "running", { attempts: attempt });
-    queue.setVerdict(
-      number,
-      "claiming",
-      `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
-    );
+    queue.setVerdict(number, "claiming", claimant.claiming(fence));
   });
   const claim = {
     lockKey: verdict.lockKeyText,
-    claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
+    claimOwner: claimant.claimOwner,
     leaseExpires: boardLeaseExpiry(config, at),
     lastHeartbeat: new Date(at).toISOString(),
     status: config.statuses.inProgress,
@@ -106,10 +115,36 @@ export async function claimAndDispatch(
       }
     });
     deps.log("claim_lost", { number, reason: outcome.reason });
-    return false;
+    return null;
   }
   deps.mirror.applyOwnWrite(item.itemId, claim, outcome.board.updatedAt ?? null, now());
   deps.scopes.set(run.runId, scopeOf(item));
+  return { run, runSecret };
+}
+
+export async function claimAndDispatch(
+  deps: LoopDeps,
+  item: BoardItem,
+  agent: AgentInfo,
+  verdict: ClaimVerdict,
+  attempt: number,
+): Promise<boolean> {
+  const { config, repo, queue, runs, outbox, now } = deps;
+  const number = item.number ?? 0;
+  const claimed = await claimRun(
+    deps,
+    item,
+    {
+      agentId: agent.agentId,
+      claimOwner: `${CLAIM_OWNER_PREFIX}${agent.agentId}`,
+      leaseMs: config.lease.durationSeconds * 1000,
+      claiming: (fence) => `Claiming ${verdict.lockKeyText} for ${agent.agentId} (fence ${fence}).`,
+    },
+    verdict,
+    attempt,
+  );
+  if (claimed === null) return false;
+  const { run, runSecret } = claimed;
   const frame: ServerMessage & { id: string } = {
     type: "dispatch",
     id: `dispatch-${run.runId}`,

@@ -14,8 +14,10 @@ import {
   type GateVerdict,
 } from "../board/gate.ts";
 import { formatIssueRef, issueRefKey } from "../board/issue-refs.ts";
+import { agentModeOf } from "../board/agent-mode.ts";
 import { findKeyConflicts, formatLockKeys, requestedLocks } from "../board/locks.ts";
-import { CLAIM_OWNER_PREFIX } from "./claim-item.ts";
+import { isCloudRun } from "./cloud-runs.ts";
+import { isOwnClaim } from "./gate-pass.ts";
 import type { QueueItem } from "./micro-queue.ts";
 import type { Run } from "./runs.ts";
 
@@ -82,7 +84,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 function holderKind(item: BoardItem): LockHolderView["kind"] {
   const owner = item.fields.claimOwner?.trim() ?? "";
-  if (owner.startsWith(CLAIM_OWNER_PREFIX)) return "run";
+  if (isOwnClaim(owner)) return "run";
   return owner === "" ? "status" : "person";
 }
 
@@ -173,6 +175,9 @@ export function explainItem(input: ExplainInput): Explanation | null {
 
 function summarize(input: ExplainInput, verdict: GateVerdict): string {
   const { entry, run, config, now } = input;
+  if (run !== null && isCloudRun(run)) {
+    return `GitHub's Copilot coding agent works on it as ${run.runId} (fence ${run.fence}), holding ${run.lockKeys}.`;
+  }
   if (run !== null) {
     return `Running as ${run.runId} on ${run.agentId} (fence ${run.fence}), holding ${run.lockKeys}.`;
   }
@@ -180,12 +185,19 @@ function summarize(input: ExplainInput, verdict: GateVerdict): string {
     return `Parked after ${entry.attempts} of ${config.dispatch.maxAttempts} attempts failed: ${entry.reason} Retry it with \`wf retry\`.`;
   }
   if (verdict.kind !== "runnable") return verdict.reason;
+  const item = input.board.find((candidate) => candidate.number === input.number);
+  const mode = agentModeOf(item?.fields.agentMode ?? null, config);
+  if (!mode.ok) return mode.reason;
+  if (mode.mode === "local-ide")
+    return "Agent Mode is local-ide: a person claims it (on the board, or with `wf claim`); it is never dispatched.";
+  if (mode.mode === "cloud" && entry?.verdict === "cloud_unavailable") return entry.reason;
   if (entry === null)
     return "Runnable on the board, but not in the repo's queue yet: it joins on the next read.";
   if (entry.notBefore > now) {
     return `Runnable; retry ${entry.attempts + 1} waits out its backoff until ${iso(entry.notBefore)} (\`wf retry\` runs it now).`;
   }
   if (input.paused) return "Runnable, but dispatch is paused for this repo (`wf resume`).";
+  if (mode.mode === "cloud") return "Runnable; it goes to GitHub's Copilot coding agent (Agent Mode cloud).";
   if (input.agents === 0) return "Runnable; no agent is connected for this repo.";
   return "Runnable; it goes to the next agent with a free slot.";
 }

@@ -9,6 +9,7 @@ import { findArea } from "../board/locks.ts";
 import type { RunWork } from "../protocol/messages.ts";
 import { beginReview, openReview } from "../pr/open-pull-request.ts";
 import { clearedClaim } from "./claim-item.ts";
+import { endCloudSession, isCloudRun } from "./cloud-runs.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { Run } from "./runs.ts";
 import { settleRun, type FinishOutcome, type Settlement } from "./settle-run.ts";
@@ -30,6 +31,12 @@ export async function finishRun(
   options: FinishOptions = {},
 ): Promise<void> {
   const { config, queue, runs, outbox, mirror, reviews, now } = deps;
+  // A Copilot session hands its PR on like a succeeded run, or is unassigned (cloud-runs.ts).
+  const handedOn = isCloudRun(run) ? await endCloudSession(deps, run, outcome, reason) : null;
+  const reported =
+    handedOn === null
+      ? options.reported
+      : { branch: handedOn.headRef, work: undefined, prUrl: handedOn.url ?? `#${handedOn.number}` };
   const item = mirror.get(run.itemId);
   const issueClosed = options.issueClosed === true;
   const risk = item ? findArea(deps.repo, item.fields.area ?? "")?.risk : undefined;
@@ -41,8 +48,8 @@ export async function finishRun(
   let opening = false;
   if (!issueClosed && item !== null && outcome === "succeeded") {
     const begun = beginReview(deps, run, item, {
-      branch: options.reported?.branch ?? null,
-      work: options.reported?.work,
+      branch: reported?.branch ?? null,
+      work: reported?.work,
     });
     opening = begun.review.state === "opening";
     const qa = begun.status === config.statuses.qaRequired;
@@ -84,14 +91,20 @@ export async function finishRun(
       deps.log("release_failed", { runId: run.runId, error: String(error) });
     }
   }
-  if (opening) await openReview(deps, run.number, options.reported?.prUrl ?? null);
+  if (opening) await openReview(deps, run.number, reported?.prUrl ?? null);
   if (settled.state === "parked") {
     const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
     await deps
       .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
       .catch((error: unknown) => deps.log("notify_failed", { runId: run.runId, error: String(error) }));
   }
-  deps.log("run_finished", { runId: run.runId, outcome, reason, status: write.status });
+  deps.log("run_finished", {
+    runId: run.runId,
+    outcome,
+    reason,
+    status: write.status,
+    ...(handedOn === null ? {} : { pullRequest: handedOn.url ?? handedOn.number }),
+  });
 }
 
 /**
@@ -108,7 +121,11 @@ function heldRework(
   if (settled.state === "parked") {
     reviews.update(
       run.number,
-      { state: "open", qa: "required", detail: `The rework of PR #${prNumber ?? "?"} failed: ${settled.reason}` },
+      {
+        state: "open",
+        qa: "required",
+        detail: `The rework of PR #${prNumber ?? "?"} failed: ${settled.reason}`,
+      },
       now(),
     );
     return { status: config.statuses.qaRequired, keepLock: true };

@@ -13,27 +13,36 @@ import {
   reserveAhead,
   type PreparedBoard,
 } from "../board/gate.ts";
+import { agentModeOf, COPILOT_CLAIM_OWNER } from "../board/agent-mode.ts";
 import { pickAgent } from "./agents.ts";
+import { claimForCopilot } from "./claim-cloud.ts";
 import { CLAIM_OWNER_PREFIX, claimAndDispatch, clearedClaim } from "./claim-item.ts";
+import { isCloudRun, settleCloudSessions } from "./cloud-runs.ts";
 import { ensureDependencyStates } from "./reconcile-board.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import { syncQa } from "./repo-qa.ts";
 import type { QueueItem } from "./micro-queue.ts";
 import type { Run } from "./runs.ts";
+import type { FinishOutcome } from "./settle-run.ts";
 import { steerOnScopeChange } from "./scope-steering.ts";
 import { steerRun } from "./steering.ts";
 
 const norm = (value: string | null | undefined): string => (value ?? "").trim().toLowerCase();
-export const isOwnClaim = (owner: string): boolean => owner.startsWith(CLAIM_OWNER_PREFIX);
+/** The dispatcher's own claims: its daemon runs' and Copilot's; every other owner is a person. */
+export const isOwnClaim = (owner: string): boolean =>
+  owner.startsWith(CLAIM_OWNER_PREFIX) || owner.trim().toLowerCase() === COPILOT_CLAIM_OWNER;
 
 export interface PassHooks {
   /** Ends a run that can no longer go on (its issue closed, its item finished). */
   finishRun(run: Run, reason: string): Promise<void>;
+  /** Ends a run with an outcome settled as usual (Copilot's sessions that finished or failed). */
+  settleRun(run: Run, outcome: FinishOutcome, reason: string): Promise<void>;
 }
 
 export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> {
   const { config, queue, mirror } = deps;
   syncQueue(deps);
+  await settleCloudSessions(deps, (run, outcome, reason) => hooks.settleRun(run, outcome, reason));
   await ensureDependencyStates({ ...deps, board: deps.board });
   await syncQa(deps, mirror.items(), false);
   await clearOwnLeftovers(deps);
@@ -76,6 +85,15 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
         queue.setVerdict(entry.number, "not_ready", why);
         continue;
       }
+      if (isCloudRun(live)) {
+        const session = deps.cloud.get(live.runId);
+        queue.setVerdict(
+          entry.number,
+          "active",
+          `GitHub's Copilot coding agent holds ${live.lockKeys} as ${live.runId} (fence ${live.fence})${session ? `; last: ${session.lastProgress}` : ""}.`,
+        );
+        continue;
+      }
       const steered =
         live.state === "claiming" ? "unchanged" : await steerOnScopeChange(deps, live, item, prepared);
       const note =
@@ -107,17 +125,34 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
       continue;
     }
     if (entry.state === "done") queue.setState(entry.number, "queued");
-    const waiting = waitReason(deps, entry);
+    const mode = agentModeOf(item.fields.agentMode, config);
+    if (!mode.ok) {
+      queue.setVerdict(entry.number, "triage", mode.reason);
+      continue;
+    }
+    if (mode.mode === "local-ide") {
+      // A person's item: it is claimed on the board or with `wf claim`, never dispatched.
+      queue.setVerdict(entry.number, "local_ide", LOCAL_IDE);
+      continue;
+    }
+    const waiting = waitReason(deps, entry, mode.mode === "cloud");
     if (waiting !== null) {
       queue.setVerdict(entry.number, waiting.verdict, waiting.reason);
       // Waiting for an agent or a resume, it is still ahead in line: later overlapping items wait.
       if (waiting.verdict === "runnable") reserveAhead(prepared, item, verdict.lockKeys);
       continue;
     }
-    const agent = pickAgent(deps.agents(), (id) => deps.runs.liveCountFor(id));
-    if (agent === null) continue;
-    if (mirror.version !== expected) return;
-    const claimed = await claimAndDispatch(deps, item, agent, verdict, entry.attempts + 1);
+    let claimed: boolean;
+    if (mode.mode === "cloud") {
+      if (mirror.version !== expected) return;
+      const settle = (run: Run, reason: string) => hooks.settleRun(run, "failed", reason);
+      claimed = (await claimForCopilot(deps, item, verdict, entry.attempts + 1, settle)) === "assigned";
+    } else {
+      const agent = pickAgent(deps.agents(), (id) => deps.runs.liveCountFor(id));
+      if (agent === null) continue;
+      if (mirror.version !== expected) return;
+      claimed = await claimAndDispatch(deps, item, agent, verdict, entry.attempts + 1);
+    }
     expected = mirror.version;
     if (claimed) prepared.active.push({ item: mirror.get(item.itemId) ?? item, heldKeys: verdict.lockKeys });
   }
@@ -134,6 +169,8 @@ async function stopLiveRun(
   why: string,
   cause: string,
 ): Promise<void> {
+  // Copilot has no socket to tell: finishing its run unassigns it (cloud-runs.ts).
+  if (isCloudRun(live)) return hooks.finishRun(live, why);
   steerRun(deps, {
     runId: live.runId,
     command: "stop_and_requeue",
@@ -144,8 +181,15 @@ async function stopLiveRun(
   await hooks.finishRun(live, why);
 }
 
-/** Why a runnable item is not claimed now, or null when it may be. */
-function waitReason(deps: LoopDeps, entry: QueueItem): { verdict: string; reason: string } | null {
+const LOCAL_IDE =
+  "Agent Mode is local-ide: a person claims it (on the board, or with `wf claim`); it is never dispatched.";
+
+/** Why a runnable item is not claimed now, or null when it may be (`cloud`: no agent needed). */
+function waitReason(
+  deps: LoopDeps,
+  entry: QueueItem,
+  cloud: boolean,
+): { verdict: string; reason: string } | null {
   if (entry.notBefore > deps.now()) {
     const when = new Date(entry.notBefore).toISOString();
     return {
@@ -154,6 +198,7 @@ function waitReason(deps: LoopDeps, entry: QueueItem): { verdict: string; reason
     };
   }
   if (deps.paused()) return { verdict: "runnable", reason: "Runnable; dispatch is paused by the operator." };
+  if (cloud) return null;
   if (pickAgent(deps.agents(), (id) => deps.runs.liveCountFor(id)) !== null) return null;
   return {
     verdict: "runnable",

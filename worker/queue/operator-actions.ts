@@ -21,10 +21,10 @@ export interface OperatorDeps {
   queue: MicroQueue;
   runs: Runs;
   /** The repo's board items as the events keep them: explain reads only this. */
-  mirror: Pick<BoardMirror, "items" | "byNumber" | "applyOwnWrite">;
+  mirror: Pick<BoardMirror, "items" | "byNumber" | "applyOwnWrite" | "update">;
   /** States of dependencies in other repos, as the supervisor fanned them out. */
   dependencyStates: () => IssueState[];
-  board: Pick<BoardPort, "getItem" | "releaseClaim">;
+  board: Pick<BoardPort, "getItem" | "releaseClaim" | "writeClaim" | "renewLease">;
   steer: (input: SteerInput) => SteerResult;
   paused: () => boolean;
   agents: () => number;

@@ -12,6 +12,9 @@ import type { AgentInfo } from "./agents.ts";
 import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
 import type { BoardMirror } from "./board-mirror.ts";
 import { boardLeaseExpiry } from "./claim-item.ts";
+import { noteCloudEvent } from "./cloud-events.ts";
+import { expireCloudRun, isCloudRun } from "./cloud-runs.ts";
+import type { CloudSessions } from "./cloud-sessions.ts";
 import type { DependencyStates } from "./dependency-states.ts";
 import type { RunScopes } from "./scope-steering.ts";
 import type { Reviews } from "../pr/reviews.ts";
@@ -46,6 +49,8 @@ export interface LoopDeps {
   scopes: RunScopes;
   /** The items' pull requests, from a succeeded run to the merge or close. */
   reviews: Reviews;
+  /** The sessions of GitHub's Copilot coding agent on `cloud` items (cloud-runs.ts). */
+  cloud: CloudSessions;
   meta: Meta;
   board: BoardPort;
   transaction: (work: () => void) => void;
@@ -125,6 +130,7 @@ export class RepoLoop {
     const { mirror, now } = this.#d;
     this.#steerOnEvent(deliveryId, event);
     const reviews = applyReviewEvent(this.#d.reviews, event, now());
+    const cloud = noteCloudEvent(this.#d, event);
     if (item !== null) {
       const completion = completionOf(item);
       mirror.upsert(item, now());
@@ -144,7 +150,7 @@ export class RepoLoop {
     if (event.kind === "issue" && effect.completions.length > 0)
       this.#d.depStates.upsert(effect.completions, now(), { onlyKnown: true });
     return {
-      pass: effect.pass,
+      pass: effect.pass || cloud,
       read: effect.read,
       completions: effect.completions,
       index: effect.index,
@@ -197,6 +203,7 @@ export class RepoLoop {
     await this.fill();
     await gatePass(this.#d, {
       finishRun: (run, reason) => this.finishRun(run, "stopped", reason, { issueClosed: true }),
+      settleRun: (run, outcome, reason) => this.finishRun(run, outcome, reason),
     });
     const stale = this.staleClaims();
     const key = JSON.stringify(stale);
@@ -229,7 +236,12 @@ export class RepoLoop {
   }
 
   /** Ends a run: records it, settles its item and writes the board (see finish-run.ts). */
-  async finishRun(run: Run, outcome: FinishOutcome, reason: string, options: FinishOptions = {}): Promise<void> {
+  async finishRun(
+    run: Run,
+    outcome: FinishOutcome,
+    reason: string,
+    options: FinishOptions = {},
+  ): Promise<void> {
     await finishRun(this.#d, run, outcome, reason, options);
   }
 
@@ -278,6 +290,10 @@ export class RepoLoop {
   async expireLeases(): Promise<number> {
     const expired = this.#d.runs.expired(this.#d.now());
     for (const run of expired) {
+      if (isCloudRun(run)) {
+        await expireCloudRun(this.#d, run, (reason) => this.finishRun(run, "expired", reason));
+        continue;
+      }
       await this.finishRun(run, "expired", `lease expired at ${new Date(run.leaseExpires).toISOString()}`);
     }
     return expired.length;
@@ -320,7 +336,7 @@ export class RepoLoop {
     if (event.kind !== "issue_comment" || event.action !== "created") return;
     if (event.author === null || event.author.endsWith("[bot]")) return;
     const live = this.#d.runs.liveFor(event.number);
-    if (!live) return;
+    if (!live || isCloudRun(live)) return;
     steerRun(this.#d, {
       runId: live.runId,
       command: "append_context",

@@ -8,6 +8,7 @@ import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts"
 import { Agenda } from "../objects/agenda.ts";
 import { RETENTION } from "../storage/limits.ts";
 import { BoardMirror, OWN_WRITE_MEMORY_MS } from "./board-mirror.ts";
+import { CloudSessions } from "./cloud-sessions.ts";
 import { DependencyStates } from "./dependency-states.ts";
 import { Meta } from "./meta.ts";
 import { MicroQueue } from "./micro-queue.ts";
@@ -35,6 +36,7 @@ export class RepoParts {
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
   readonly reviews: Reviews;
+  readonly cloud: CloudSessions;
   readonly #host: RepoHost;
 
   constructor(host: RepoHost) {
@@ -50,6 +52,7 @@ export class RepoParts {
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
     this.reviews = new Reviews(sql);
+    this.cloud = new CloudSessions(sql);
   }
 
   /** The repo this queue serves, if it is (still) a repo of the workspace. */
@@ -129,6 +132,7 @@ export class RepoParts {
       depStates: this.depStates,
       scopes: this.scopes,
       reviews: this.reviews,
+      cloud: this.cloud,
       meta: this.meta,
       board: host.board(config, this.meta),
       transaction: (work) => host.storage.transactionSync(work),

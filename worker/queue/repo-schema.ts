@@ -4,6 +4,7 @@
  * Used by the RepoQueue's core at start-up.
  */
 import { AGENDA_SCHEMA } from "../objects/agenda.ts";
+import { CLOUD_SESSIONS_SCHEMA } from "./cloud-sessions.ts";
 import { APPLIED_EVENTS_INDEX } from "./applied-events.ts";
 import { MIRROR_SCHEMA } from "./board-mirror.ts";
 import { DEPENDENCY_STATES_SCHEMA } from "./dependency-states.ts";
@@ -26,5 +27,6 @@ export const REPO_QUEUE_MIGRATIONS = [
   RUN_SCOPES_SCHEMA,
   RUNS_LAST_EVENT_SCHEMA,
   RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
+  CLOUD_SESSIONS_SCHEMA,
   REVIEWS_SCHEMA,
 ] as const;

@@ -1,8 +1,8 @@
 /**
  * `/api/*`: the operator API that `wf` and the dashboard speak, behind
  * `Authorization: Bearer <ADMIN_TOKEN>` (constant-time): dispatch state, reconcile now, agent
- * tokens, the QA sequence and verdicts, pause and resume; the by-item actions (explain, steer,
- * retry, release) are in api-items.ts. Every refusal is `{ "error": ... }` with its own status.
+ * tokens, the QA sequence and verdicts, pause and resume; by-item actions are in api-items.ts,
+ * a person's claim in api-claims.ts. Every refusal is `{ "error": ... }` with its own status.
  * `POST /api/live` hands the dashboard a ticket for its live socket (routes/live.ts); every
  * other action that went through tells the connected dashboards to read the state again.
  */
@@ -15,6 +15,7 @@ import { loadWorkspaceConfig } from "../config/load-config.ts";
 import { agentTokenFor } from "../http/agent-token.ts";
 import { methodNotAllowed, requireAdmin, requireJsonBody, validationError } from "../http/api-guards.ts";
 import { ItemRefText } from "../http/item-ref.ts";
+import { apiClaims } from "./api-claims.ts";
 import { apiItems, configuredRepo } from "./api-items.ts";
 import { repoQueueFor, supervisorFor } from "./stubs.ts";
 import { combineBudgets } from "../board/api-budget.ts";
@@ -175,6 +176,7 @@ api.get("/notifications", async (c) => {
 });
 
 api.route("/", apiItems);
+api.route("/", apiClaims);
 
 const KNOWN: Record<string, string[]> = {
   "/state": ["GET"],
@@ -189,6 +191,9 @@ const KNOWN: Record<string, string[]> = {
   "/steer": ["POST"],
   "/retry": ["POST"],
   "/release": ["POST"],
+  "/claim": ["POST"],
+  "/renew": ["POST"],
+  "/unclaim": ["POST"],
   "/live": ["POST"],
 };
 for (const [path, methods] of Object.entries(KNOWN)) api.all(path, methodNotAllowed(methods));

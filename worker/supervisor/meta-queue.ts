@@ -37,7 +37,9 @@ export type MetaKind =
   | "steer_effect"
   | "scope_request"
   | "pull_request"
-  | "qa_timeout";
+  | "qa_timeout"
+  | "cloud_session"
+  | "person_claim";
 
 export interface MetaEntry {
   id: number;

@@ -1,10 +1,12 @@
 /**
  * The operator's directives by item (`owner/repo#N`), as the supervisor carries them out for
  * `wf` and /api/*: steer or stop an item's live run, retry it now or unpark it, release a
- * person's stale claim, pause or resume repos. Each is routed to one RepoQueue and journaled
- * in the meta queue only when it changed something, so a repeated request is logged once.
+ * person's stale claim, a person's own claim (claim, renew, unclaim), pause or resume repos.
+ * Each is routed to one RepoQueue and journaled in the meta queue only when it changed
+ * something, so a repeated request is logged once.
  */
 import type { ActionResult } from "../queue/operator-actions.ts";
+import type { PersonClaimResult } from "../queue/person-claims.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
 import type { DirectiveDeps } from "./directives.ts";
 
@@ -34,6 +36,31 @@ export async function releaseClaim(deps: DirectiveDeps, repo: string, number: nu
   const result = await deps.repoQueue(repo).releaseStaleClaim(repo, number);
   if (result.ok && result.changed) {
     deps.meta.record("claim_released", repo, number, `stale claim released: ${result.detail}`, deps.now());
+  }
+  return result;
+}
+
+export type PersonClaimAction =
+  | { action: "claim"; owner: string; leaseSeconds: number }
+  | { action: "renew"; owner: string; leaseSeconds: number }
+  | { action: "unclaim"; owner: string; status: string | null };
+
+/** A person's claim from the terminal: taken, renewed or released, and journaled when it changed. */
+export async function personClaim(
+  deps: DirectiveDeps,
+  repo: string,
+  number: number,
+  request: PersonClaimAction,
+): Promise<PersonClaimResult> {
+  const queue = deps.repoQueue(repo);
+  const result =
+    request.action === "claim"
+      ? await queue.claimItem(repo, number, request.owner, request.leaseSeconds)
+      : request.action === "renew"
+        ? await queue.renewClaim(repo, number, request.owner, request.leaseSeconds)
+        : await queue.unclaimItem(repo, number, request.owner, request.status);
+  if (result.ok && result.changed) {
+    deps.meta.record("person_claim", repo, number, `${request.owner}: ${result.detail}`, deps.now());
   }
   return result;
 }

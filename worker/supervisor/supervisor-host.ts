@@ -18,6 +18,7 @@ import type { RepoQueueState } from "../queue/repo-state.ts";
 import type { QaVerdictResult } from "../queue/repo-qa.ts";
 import type { StoragePort } from "../queue/sql.ts";
 import type { SteerInput, SteerResult } from "../queue/steering.ts";
+import type { PersonClaimResult } from "../queue/person-claims.ts";
 import type { IndexDelta } from "../queue/apply-event.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
 import type { ItemStamp } from "../board/board-client.ts";
@@ -41,6 +42,9 @@ export interface RepoQueuePort {
   retryItem(repo: string, number: number): Promise<ActionResult>;
   releaseStaleClaim(repo: string, number: number): Promise<ActionResult>;
   setPausedOnce(repo: string, paused: boolean): Promise<{ changed: boolean }>;
+  claimItem(repo: string, number: number, owner: string, leaseSeconds: number): Promise<PersonClaimResult>;
+  renewClaim(repo: string, number: number, owner: string, leaseSeconds: number): Promise<PersonClaimResult>;
+  unclaimItem(repo: string, number: number, owner: string, status: string | null): Promise<PersonClaimResult>;
 }
 
 export interface SupervisorHost {

@@ -39,7 +39,17 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
           ["repository.default_branch", event.defaultBranch ?? null],
         );
       if (event.kind === "issue")
-        names.push(["issue.state", event.state], ["issue.state_reason", event.stateReason]);
+        names.push(
+          ["issue.state", event.state],
+          ["issue.state_reason", event.stateReason],
+          ["assignee.login", event.assignee],
+        );
+      if (event.kind === "pull_request")
+        names.push(
+          ["pull_request.user.login", event.author],
+          ["pull_request.head.ref", event.headRef],
+          ["pull_request.html_url", event.url],
+        );
       if (event.kind === "issue_comment") names.push(["comment.user.login", event.author]);
       break;
     case "check":
