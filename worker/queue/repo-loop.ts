@@ -34,6 +34,7 @@ import { finishRun, type FinishOptions } from "./finish-run.ts";
 import { openRetryAt, openReview } from "../pr/open-pull-request.ts";
 import { settleReviewAction } from "../pr/land-pull-request.ts";
 import { applyReviewEvent, type ReviewAction } from "../pr/review-events.ts";
+import { escalateQaTimeouts, nextQaTimeout } from "../pr/qa-timeout.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
@@ -276,6 +277,16 @@ export class RepoLoop {
       .filter((review) => review.state === "opening")
       .map((review) => openRetryAt(review, review.updatedAt));
     return due.length === 0 ? null : Math.min(...due);
+  }
+
+  /** When a waiting QA item is next due for escalation (null: none). */
+  nextQaTimeout(): number | null {
+    return nextQaTimeout(this.#d);
+  }
+
+  /** Escalates QA items that waited past `qa.timeoutMinutes` to the meta queue. */
+  async escalateQa(): Promise<void> {
+    await escalateQaTimeouts(this.#d);
   }
 
   /** Tries again to open the PRs whose opening failed (or was cut short), when due. */

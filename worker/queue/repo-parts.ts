@@ -78,6 +78,14 @@ export class RepoParts {
     // Kept when already due: a retry whose time came must still be gated by the alarm.
     const retry = this.queue.nextNotBefore(now);
     if (retry !== null) agenda.setEarliest("retry", "retry", retry);
+    // A PR whose opening failed is tried again; a QA item waiting too long is escalated.
+    for (const [key, due] of [
+      ["pr-retry", loop?.nextPrRetry() ?? null],
+      ["qa-timeout", loop?.nextQaTimeout() ?? null],
+    ] as const) {
+      if (due === null) agenda.cancel(key);
+      else agenda.set(key, key, due);
+    }
     if (agenda.list().length > 0 && agenda.get("prune") === null)
       agenda.set("prune", "prune", now + PRUNE_EVERY_MS);
   }
