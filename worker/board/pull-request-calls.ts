@@ -217,7 +217,7 @@ export class PullRequestCalls {
     const { errors } = await this.#transport.callPartial(
       "merge pr",
       MERGE_PULL_REQUEST_MUTATION,
-      { id: pullRequestId, method, head },
+      { id: pullRequestId, mergeMethod: method, head },
       Anything,
     );
     const reason = firstMessage(errors);

@@ -82,11 +82,11 @@ export function decorateMutation(decoration: Decoration): {
   if (decoration.autoMerge !== null) {
     const method = decoration.autoMerge.method;
     if (method !== null) {
-      declarations.push("$method: PullRequestMergeMethod!");
-      variables.method = method;
+      declarations.push("$mergeMethod: PullRequestMergeMethod!");
+      variables.mergeMethod = method;
     }
     selections.push(
-      `autoMerge: enablePullRequestAutoMerge(input: { pullRequestId: $id${method === null ? "" : ", mergeMethod: $method"} }) { pullRequest { autoMergeRequest { mergeMethod } } }`,
+      `autoMerge: enablePullRequestAutoMerge(input: { pullRequestId: $id${method === null ? "" : ", mergeMethod: $mergeMethod"} }) { pullRequest { autoMergeRequest { mergeMethod } } }`,
     );
   }
   return {
@@ -95,8 +95,8 @@ export function decorateMutation(decoration: Decoration): {
   };
 }
 
-export const MERGE_PULL_REQUEST_MUTATION = `mutation MergeRunPullRequest($id: ID!, $method: PullRequestMergeMethod!, $head: GitObjectID) {
-  mergePullRequest(input: { pullRequestId: $id, mergeMethod: $method, expectedHeadOid: $head }) { pullRequest { merged } }
+export const MERGE_PULL_REQUEST_MUTATION = `mutation MergeRunPullRequest($id: ID!, $mergeMethod: PullRequestMergeMethod!, $head: GitObjectID) {
+  mergePullRequest(input: { pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $head }) { pullRequest { merged } }
 }`;
 
 export const CLOSE_ISSUE_MUTATION = `mutation CloseMergedIssue($id: ID!) {

@@ -1,0 +1,139 @@
+/**
+ * Set-up and looks for the pull-request loop's end-to-end tests: a real git origin linked to
+ * the emulator (its pushes reported by a hook, as pushes reach GitHub), a real daemon with the
+ * demo agent per repo, new board items, and what the emulator and the Worker hold now.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import { LOCAL_SECRETS, type LocalMode } from "../../scripts/dev.ts";
+import { agentToken, makeRepo } from "./support.ts";
+
+export interface EmulatorPr {
+  id: string;
+  repo: string;
+  number: number;
+  body: string;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  headRefName: string;
+  baseRefName: string;
+  labels: string[];
+  autoMerge: { mergeMethod: string } | null;
+  mergedBy: string | null;
+}
+
+interface Snapshot {
+  issues: { id: string; repo: string; number: number; state: string; stateReason: string | null }[];
+  pullRequests: EmulatorPr[];
+  labels: { id: string; repo: string; name: string }[];
+}
+
+async function admin(mode: LocalMode, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${mode.emulatorUrl}/_emulator${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300)
+    throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+export async function snapshot(mode: LocalMode): Promise<Snapshot> {
+  return (await (await fetch(`${mode.emulatorUrl}/_emulator/state`)).json()) as Snapshot;
+}
+
+/** The PR opened from the run's branch of issue `number` (`subfeature/task/<number>-…`). */
+export async function pullRequestOf(
+  mode: LocalMode,
+  repo: string,
+  number: number,
+): Promise<EmulatorPr | null> {
+  const { pullRequests } = await snapshot(mode);
+  return (
+    pullRequests.find((pr) => pr.repo === repo && pr.headRefName.startsWith(`subfeature/task/${number}-`)) ??
+    null
+  );
+}
+
+export async function labelNames(mode: LocalMode, pr: EmulatorPr): Promise<string[]> {
+  const { labels } = await snapshot(mode);
+  return pr.labels.map((id) => labels.find((label) => label.id === id)?.name ?? id);
+}
+
+export async function issueState(mode: LocalMode, repo: string, number: number): Promise<string | null> {
+  const { issues } = await snapshot(mode);
+  const issue = issues.find((candidate) => candidate.repo === repo && candidate.number === number);
+  return issue ? `${issue.state}${issue.stateReason ? ` ${issue.stateReason}` : ""}` : null;
+}
+
+export async function newItem(
+  mode: LocalMode,
+  repo: string,
+  number: number,
+  title: string,
+  fields: Record<string, string>,
+): Promise<void> {
+  await admin(mode, "/issues", {
+    repo,
+    number,
+    title,
+    fields: { Status: "Ready", Priority: "P2", "Agent Mode": "cli", ...fields },
+  });
+}
+
+/** CI reports its check on the PR's head (the emulator sends `check_run` and `check_suite`). */
+export async function reportCheck(
+  mode: LocalMode,
+  repo: string,
+  pr: number,
+  conclusion: string,
+): Promise<void> {
+  await admin(mode, "/checks", { repo, pullRequest: pr, name: "ci", conclusion });
+}
+
+/** A person merges, or closes, the PR on GitHub (the emulator sends `pull_request` and the rest). */
+export async function personMerges(mode: LocalMode, repo: string, pr: number): Promise<void> {
+  await admin(mode, "/pull-requests/merge", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
+}
+
+export async function personCloses(mode: LocalMode, repo: string, pr: number): Promise<void> {
+  await admin(mode, "/pull-requests/close", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
+}
+
+export async function api(mode: LocalMode, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${mode.workerUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/**
+ * A git origin for `repo` under `dir`, linked to the emulator, and a real daemon running the
+ * demo agent on its clone. Returns the daemon (to stop) and the origin's path.
+ */
+export async function startRepoAgent(
+  mode: LocalMode,
+  repo: string,
+  dir: string,
+  log: string[],
+): Promise<{ daemon: ChildProcess; origin: string }> {
+  const { origin, clone } = await makeRepo(dir);
+  await admin(mode, "/git/link", { repo, gitDir: origin, hook: true });
+  const token = await agentToken(mode, repo);
+  const daemon = spawn(
+    process.execPath,
+    [
+      "local-agent/cli.ts",
+      ...["--worker-url", mode.workerUrl, "--repo", repo, "--clone", clone],
+      ...["--run-folder", join(dir, "runs"), "--agent", "custom"],
+      ...["--agent-command", `sh ${resolve("local-agent/examples/demo-agent.sh")} {promptFile}`],
+      ...["--concurrency", "3", "--lock-check", "board", "--github-token", LOCAL_SECRETS.GITHUB_TOKEN],
+      ...["--github-api-url", mode.emulatorUrl, "--workspace-config", resolve("workspace.config.json")],
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WORKER_FACTORY_AGENT_TOKEN: token } },
+  );
+  for (const stream of [daemon.stdout, daemon.stderr])
+    stream?.on("data", (chunk: Buffer) => log.push(`[${repo}] ${chunk.toString().trimEnd()}`));
+  return { daemon, origin };
+}

@@ -1,0 +1,207 @@
+/**
+ * From a Ready item to a merged pull request, end to end with real parts: the GitHub emulator
+ * (its git linked to real bare origins), the Worker in workerd (wrangler dev), a real daemon
+ * per repo running the demo agent. A low-risk change merges itself once CI passes; a medium
+ * one goes through QA and waits for a person's merge; a PR closed unmerged gives the item back.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import {
+  api,
+  issueState,
+  labelNames,
+  newItem,
+  personCloses,
+  personMerges,
+  pullRequestOf,
+  reportCheck,
+  startRepoAgent,
+  type EmulatorPr,
+} from "./pr-loop-support.ts";
+import { boardField, git, repoState } from "./support.ts";
+
+const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
+const BACKEND = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
+const persistTo = `.wrangler/test-pr-loop-${process.pid}`;
+const WAIT = { timeout: 90_000, interval: 500 };
+const SLOW = 180_000;
+let mode: LocalMode;
+let dir: string;
+const daemons: ChildProcess[] = [];
+const origins: Record<string, string> = {};
+const log: string[] = [];
+
+beforeAll(async () => {
+  mode = await startLocalMode({ port: 0, persistTo, echo: (line) => log.push(line) });
+  dir = await mkdtemp(join(tmpdir(), "wf-pr-loop-"));
+  // Besides the sample board's Ready page feature (#21, medium risk): a docs item (low risk),
+  // a change of public assets whose PR is closed, and an item in another repo that waits on
+  // the docs item.
+  await newItem(mode, FRONTEND, 101, "Docs: pricing FAQ", { Area: "docs", "Lock Scope": "area" });
+  await newItem(mode, FRONTEND, 102, "Public: plan icons", { Area: "public", "Lock Scope": "area" });
+  await newItem(mode, BACKEND, 201, "Docs: link the pricing FAQ", {
+    Area: "docs",
+    "Lock Scope": "area",
+    "Depends On": `${FRONTEND}#101`,
+  });
+  for (const repo of [FRONTEND, BACKEND]) {
+    const started = await startRepoAgent(mode, repo, join(dir, repo.split("/")[1] ?? repo), log);
+    daemons.push(started.daemon);
+    origins[repo] = started.origin;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  // Where a failure's story is told: every line of the emulator, the Worker and the daemons.
+  if (process.env.WF_E2E_LOG) await writeFile(process.env.WF_E2E_LOG, log.join("\n"));
+  for (const daemon of daemons) daemon.kill("SIGTERM");
+  await mode?.stop();
+  await rm(persistTo, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function openPr(repo: string, number: number): Promise<EmulatorPr> {
+  await expect.poll(async () => (await pullRequestOf(mode, repo, number))?.state, WAIT).toBe("OPEN");
+  const pr = await pullRequestOf(mode, repo, number);
+  if (pr === null) throw new Error(`no PR for #${number}`);
+  return pr;
+}
+
+interface ReviewView {
+  number: number;
+  landing: string;
+  qa: string;
+  state: string;
+  detail: string;
+}
+
+async function reviewOf(repo: string, number: number): Promise<ReviewView> {
+  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+    repos: { name: string; reviews: ReviewView[] }[];
+  };
+  const review = state.repos.find((r) => r.name === repo)?.reviews.find((r) => r.number === number);
+  if (!review) throw new Error(`no review of #${number}`);
+  return review;
+}
+
+async function lockFields(item: string): Promise<Record<string, string | null>> {
+  return {
+    status: await boardField(mode, item, "Status"),
+    lockKey: await boardField(mode, item, "Lock Key"),
+    claimOwner: await boardField(mode, item, "Claim Owner"),
+  };
+}
+
+async function branchOnOrigin(repo: string, branch: string): Promise<boolean> {
+  const listed = await git(origins[repo] ?? "", "branch", "--list", branch);
+  return listed.trim() !== "";
+}
+
+describe("the pull-request loop", () => {
+  it(
+    "opens a low-risk PR with its closing keyword and tier label, armed to merge itself",
+    async () => {
+      const pr = await openPr(FRONTEND, 101);
+      expect(pr.baseRefName).toBe("main");
+      expect(pr.body).toContain(`Closes ${FRONTEND}#101`);
+      expect(pr.body).toMatch(/## Summary[\s\S]*## Changes[\s\S]*notes\/issue-101\.md[\s\S]*## Testing/);
+      // Decorated in one request once opened: the tier label (created), then auto-merge.
+      await expect
+        .poll(async () => labelNames(mode, (await pullRequestOf(mode, FRONTEND, 101)) ?? pr), WAIT)
+        .toEqual(["risk:low"]);
+      await expect
+        .poll(async () => (await pullRequestOf(mode, FRONTEND, 101))?.autoMerge, WAIT)
+        .not.toBeNull();
+      // Locks follow the code: the item holds its area while the PR is open.
+      expect(await lockFields(`${FRONTEND}#101`)).toMatchObject({ status: "In Review", lockKey: "docs" });
+    },
+    SLOW,
+  );
+
+  it(
+    "merges the low-risk PR when CI passes: Done, issue closed, lock cleared, branch deleted, the dependent dispatched",
+    async () => {
+      const pr = await openPr(FRONTEND, 101);
+      await expect.poll(async () => (await reviewOf(FRONTEND, 101)).landing, WAIT).toBe("auto_merge");
+      await reportCheck(mode, FRONTEND, pr.number, "success");
+      await expect.poll(async () => (await pullRequestOf(mode, FRONTEND, 101))?.state, WAIT).toBe("MERGED");
+      await expect
+        .poll(() => lockFields(`${FRONTEND}#101`), WAIT)
+        .toEqual({ status: "Done", lockKey: null, claimOwner: null });
+      expect(await issueState(mode, FRONTEND, 101)).toBe("CLOSED COMPLETED");
+      await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
+      await expect.poll(async () => (await reviewOf(FRONTEND, 101)).state, WAIT).toBe("merged");
+      // The item in the other repo waited on #101: the supervisor's fan-out lets it run.
+      await expect
+        .poll(async () => (await repoState(mode, BACKEND)).runs.find((r) => r.number === 201)?.outcome, WAIT)
+        .toBe("succeeded");
+    },
+    SLOW,
+  );
+
+  it(
+    "sends a medium-risk change to QA, holding its lock, then lets its PR wait for a person",
+    async () => {
+      const pr = await openPr(FRONTEND, 21);
+      await expect
+        .poll(async () => labelNames(mode, (await pullRequestOf(mode, FRONTEND, 21)) ?? pr), WAIT)
+        .toEqual(["risk:medium"]);
+      await expect
+        .poll(() => lockFields(`${FRONTEND}#21`), WAIT)
+        .toMatchObject({
+          status: "QA Required",
+          lockKey: "app/pages",
+        });
+      const verdict = await api(mode, "POST", "/api/qa/verdict", {
+        repo: FRONTEND,
+        number: 21,
+        verdict: "pass",
+      });
+      expect(verdict.status).toBe(200);
+      expect(await lockFields(`${FRONTEND}#21`)).toMatchObject({ status: "In Review", lockKey: "app/pages" });
+      await reportCheck(mode, FRONTEND, pr.number, "success");
+      await expect.poll(async () => (await reviewOf(FRONTEND, 21)).qa, WAIT).toBe("passed");
+      // Nothing merges it but a person.
+      expect((await pullRequestOf(mode, FRONTEND, 21))?.autoMerge).toBeNull();
+      expect((await pullRequestOf(mode, FRONTEND, 21))?.state).toBe("OPEN");
+    },
+    SLOW,
+  );
+
+  it(
+    "settles a person's merge of the medium PR the same way",
+    async () => {
+      const pr = await openPr(FRONTEND, 21);
+      await personMerges(mode, FRONTEND, pr.number);
+      await expect
+        .poll(() => lockFields(`${FRONTEND}#21`), WAIT)
+        .toEqual({ status: "Done", lockKey: null, claimOwner: null });
+      expect(await issueState(mode, FRONTEND, 21)).toBe("CLOSED COMPLETED");
+      await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
+    "gives the item back to Ready, lock released and reason on record, when its PR is closed unmerged",
+    async () => {
+      const pr = await openPr(FRONTEND, 102);
+      await expect.poll(async () => (await lockFields(`${FRONTEND}#102`)).status, WAIT).toBe("QA Required");
+      // Paused, so that the item is seen back in Ready before it is dispatched again.
+      expect((await api(mode, "POST", "/api/pause", { repo: FRONTEND, paused: true })).status).toBe(200);
+      await personCloses(mode, FRONTEND, pr.number);
+      await expect
+        .poll(() => lockFields(`${FRONTEND}#102`), WAIT)
+        .toEqual({ status: "Ready", lockKey: null, claimOwner: null });
+      const review = await reviewOf(FRONTEND, 102);
+      expect(review.state).toBe("closed");
+      expect(review.detail).toContain(`PR #${pr.number} was closed without being merged by @phoenix-human.`);
+      expect(await issueState(mode, FRONTEND, 102)).toBe("OPEN");
+    },
+    SLOW,
+  );
+});
