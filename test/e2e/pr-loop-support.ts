@@ -17,6 +17,7 @@ export interface EmulatorPr {
   headRefName: string;
   baseRefName: string;
   labels: string[];
+  reviewRequests: string[];
   autoMerge: { mergeMethod: string } | null;
   mergedBy: string | null;
 }

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
+import bundled from "../../workspace.config.json";
 import {
   api,
   issueState,
@@ -36,7 +37,17 @@ const origins: Record<string, string> = {};
 const log: string[] = [];
 
 beforeAll(async () => {
-  mode = await startLocalMode({ port: 0, persistTo, echo: (line) => log.push(line) });
+  // The frontend asks Copilot to review the PRs Worker Factory opens.
+  const config = {
+    ...bundled,
+    repos: bundled.repos.map((repo) => (repo.name === FRONTEND ? { ...repo, copilotReview: true } : repo)),
+  };
+  mode = await startLocalMode({
+    port: 0,
+    persistTo,
+    vars: { WORKSPACE_CONFIG: JSON.stringify(config) },
+    echo: (line) => log.push(line),
+  });
   dir = await mkdtemp(join(tmpdir(), "wf-pr-loop-"));
   // Besides the sample board's Ready page feature (#21, medium risk): a docs item (low risk),
   // a change of public assets whose PR is closed, and an item in another repo that waits on
