@@ -55,7 +55,14 @@ beforeAll(async () => {
   expect(created.status).toBeLessThan(300);
 
   dir = await mkdtemp(join(tmpdir(), "wf-dispatch-"));
-  const { clone } = await makeRepo(dir);
+  const { origin, clone } = await makeRepo(dir);
+  // The emulator serves this origin's branches (its pushes reach it by a hook, as GitHub's).
+  const linked = await fetch(`${mode.emulatorUrl}/_emulator/git/link`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo: FRONTEND, gitDir: origin, hook: true }),
+  });
+  expect(linked.status).toBe(200);
   const token = await agentToken(mode, FRONTEND);
   daemon = spawn(
     process.execPath,
@@ -98,7 +105,7 @@ afterAll(async () => {
 });
 
 describe("dispatch to a local agent", () => {
-  it("runs a Ready item in a new worktree on its own branch, then clears its claim and asks for QA", async () => {
+  it("runs a Ready item in a new worktree on its own branch, then asks for QA, holding its lock", async () => {
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 21)?.outcome, {
         timeout: 60_000,
@@ -108,20 +115,23 @@ describe("dispatch to a local agent", () => {
     const branches = await git(join(dir, "origin.git"), "branch", "--list", "subfeature/task/21-*");
     expect(branches).toContain("subfeature/task/21-pricing-page");
     const log = await git(join(dir, "origin.git"), "log", "--format=%s", "subfeature/task/21-pricing-page");
-    expect(log.split("\n")[0]).toBe("docs: notes for issue 21");
+    expect(log.split("\n")[0]).toBe("feat: demo change for issue 21");
 
     const item = await boardItem(21);
-    // app/pages is a medium-risk area: the change waits for a person's QA, holding its area.
+    // app/pages is a medium-risk area: the change waits for a person's QA, holding its area
+    // (locks follow the code until its PR is merged); only the run's lease fields go.
     expect(item?.fields).toMatchObject({
       status: "QA Required",
-      lockKey: null,
-      claimOwner: null,
+      lockKey: "app/pages",
+      claimOwner: "worker-factory/e2e-agent",
       leaseExpires: null,
       lastHeartbeat: null,
     });
   });
 
-  it("holds back the item that conflicted with it until QA passes, then runs it next", async () => {
+  it("holds back the item that conflicted with it through QA and review, then runs it once the PR is merged", async () => {
+    // The PR is open (its repo facts read once, the tier label created with it).
+    await expect.poll(openPr, { timeout: 30_000 }).not.toBeNull();
     const readsBefore = await workerReads();
     await expect
       .poll(async () => (await repoState()).items.find((i) => i.number === 30)?.reason, { timeout: 30_000 })
@@ -132,7 +142,14 @@ describe("dispatch to a local agent", () => {
       body: JSON.stringify({ repo: FRONTEND, number: 21, verdict: "pass" }),
     });
     expect(verdict.status).toBe(200);
-    expect((await boardItem(21))?.fields.status).toBe("In Review");
+    expect((await boardItem(21))?.fields).toMatchObject({ status: "In Review", lockKey: "app/pages" });
+    expect((await repoState()).items.find((i) => i.number === 30)?.reason).toBe(
+      "Lock conflict: Issue #21 currently holds overlapping lock key(s).",
+    );
+    // A person merges it (the required check passed first).
+    const pr = await openPr();
+    await emulator("/checks", { repo: FRONTEND, pullRequest: pr, name: "ci", conclusion: "success" });
+    await emulator("/pull-requests/merge", { pullRequest: `${FRONTEND}#${pr}`, actor: "phoenix-human" });
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 30)?.outcome, {
         timeout: 60_000,
@@ -143,12 +160,13 @@ describe("dispatch to a local agent", () => {
     const first = runs.find((r) => r.number === 21);
     const second = runs.find((r) => r.number === 30);
     expect(first?.finishedAt).not.toBeNull();
-    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.finishedAt!);
+    expect(second!.startedAt).toBeGreaterThan(first!.finishedAt!);
+    expect((await boardItem(21))?.fields).toMatchObject({ status: "Done", lockKey: null, claimOwner: null });
     expect(second!.fence).toBeGreaterThan(first!.fence);
-    expect((await boardItem(30))?.fields.lockKey).toBeNull();
+    expect((await boardItem(30))?.fields.lockKey).toBe("app/pages");
 
-    // The QA release, #30's claim and release and the webhooks echoing all of them were
-    // applied to the mirror without the Worker reading anything from GitHub.
+    // The QA verdict, the merge, #30's claim, its PR and the webhooks echoing all of them
+    // were applied without the Worker reading anything from GitHub.
     await settled();
     expect(await workerReads()).toEqual(readsBefore);
   });
@@ -160,12 +178,38 @@ async function workerReads(): Promise<Record<string, number>> {
     headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
   });
   const { budget } = (await response.json()) as { budget: { byKind: Record<string, { calls: number }> } };
-  const writes = new Set(["claim", "read back", "release", "renew lease", "set status", "widen lock"]);
+  const writes = new Set([
+    ...["claim", "read back", "release", "renew lease", "set status", "widen lock"],
+    ...["hand over", "qa verdict", "open pr", "decorate pr"],
+  ]);
   return Object.fromEntries(
     Object.entries(budget.byKind)
       .filter(([kind]) => !writes.has(kind))
       .map(([kind, spent]) => [kind, spent.calls]),
   );
+}
+
+/** The number of #21's open PR on the emulator, or null. */
+async function openPr(): Promise<number | null> {
+  const state = (await (await fetch(`${mode.emulatorUrl}/_emulator/state`)).json()) as {
+    pullRequests: { repo: string; number: number; state: string; headRefName: string }[];
+  };
+  const pr = state.pullRequests.find(
+    (candidate) =>
+      candidate.repo === FRONTEND &&
+      candidate.state === "OPEN" &&
+      candidate.headRefName.startsWith("subfeature/task/21-"),
+  );
+  return pr?.number ?? null;
+}
+
+async function emulator(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${mode.emulatorUrl}/_emulator${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBeLessThan(300);
 }
 
 /** Every webhook the emulator queued has been delivered and routed by the Worker. */
