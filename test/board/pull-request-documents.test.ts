@@ -9,6 +9,7 @@ import { githubSchema } from "../../emulator/schema/github-schema.ts";
 import {
   CLOSE_ISSUE_MUTATION,
   decorateMutation,
+  ENQUEUE_PULL_REQUEST_MUTATION,
   MERGE_PULL_REQUEST_MUTATION,
   openPullRequestMutation,
   PULL_REQUEST_FOR_HEAD_QUERY,
@@ -46,6 +47,7 @@ const documents = {
   decorateForAQueue: queueOnly.query,
   MERGE_PULL_REQUEST_MUTATION,
   CLOSE_ISSUE_MUTATION,
+  ENQUEUE_PULL_REQUEST_MUTATION,
 };
 
 describe("the pull request's GraphQL documents", () => {

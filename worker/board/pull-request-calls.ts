@@ -10,6 +10,7 @@ import type { GraphqlFieldError, GraphqlTransport } from "./graphql-transport.ts
 import {
   CLOSE_ISSUE_MUTATION,
   decorateMutation,
+  ENQUEUE_PULL_REQUEST_MUTATION,
   MERGE_PULL_REQUEST_MUTATION,
   openPullRequestMutation,
   PULL_REQUEST_FOR_HEAD_QUERY,
@@ -218,6 +219,21 @@ export class PullRequestCalls {
       "merge pr",
       MERGE_PULL_REQUEST_MUTATION,
       { id: pullRequestId, mergeMethod: method, head },
+      Anything,
+    );
+    const reason = firstMessage(errors);
+    return reason === null ? { ok: true } : { ok: false, reason };
+  }
+
+  /** Joins the base's merge queue (where the base has one, a merge goes through it). */
+  async enqueue(
+    pullRequestId: string,
+    head: string | null,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const { errors } = await this.#transport.callPartial(
+      "enqueue pr",
+      ENQUEUE_PULL_REQUEST_MUTATION,
+      { id: pullRequestId, head },
       Anything,
     );
     const reason = firstMessage(errors);

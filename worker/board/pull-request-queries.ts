@@ -102,3 +102,8 @@ export const MERGE_PULL_REQUEST_MUTATION = `mutation MergeRunPullRequest($id: ID
 export const CLOSE_ISSUE_MUTATION = `mutation CloseMergedIssue($id: ID!) {
   closeIssue(input: { issueId: $id, stateReason: COMPLETED }) { issue { state stateReason } }
 }`;
+
+/** Adds the PR to its base's merge queue (a base with one: GitHub merges it when its turn passes). */
+export const ENQUEUE_PULL_REQUEST_MUTATION = `mutation EnqueueRunPullRequest($id: ID!, $head: GitObjectID) {
+  enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position } }
+}`;

@@ -1,6 +1,6 @@
 /**
  * The workspace config's `pullRequests` and `qa` sections: how a succeeded run becomes a pull
- * request (draft or not, labels, merge method, branch clean-up, which bases an item may name),
+ * request (labels, merge method, branch clean-up, which bases an item may name),
  * how its review tier and its need for QA are decided (conventional-commit types, docs and
  * test paths), and how long QA may wait before it is escalated. Pure zod; workspace-config.ts
  * puts it in the config.
@@ -15,8 +15,6 @@ export type RiskLevel = z.infer<typeof RiskLevel>;
 
 export const PullRequestSettings = z
   .object({
-    /** Open the PR as a draft at claim time (as GitHub's coding agent does), ready when the run succeeds. */
-    draftAtClaim: z.boolean().default(false),
     /** The merge method auto-merge uses when the repo allows it; else the first the repo allows. */
     mergeMethod: MergeMethod.default("SQUASH"),
     /** Delete the head branch after the merge when GitHub does not (the repo's own setting is off). */

@@ -140,12 +140,13 @@ async function checksSettled(deps: LoopDeps, review: Review): Promise<void> {
   ) {
     const facts = await repoFacts(deps, review.base);
     const method = mergeMethod(deps, facts);
-    const result =
-      method === null
+    const result = facts.mergeQueue
+      ? await deps.board.pullRequests.enqueue(review.prId, review.headSha)
+      : method === null
         ? { ok: false as const, reason: "the repo allows no merge method" }
         : await deps.board.pullRequests.merge(review.prId, method, review.headSha);
     const detail = result.ok
-      ? `Its checks passed: Worker Factory merged PR #${review.prNumber}.`
+      ? `Its checks passed: Worker Factory ${facts.mergeQueue ? "added it to the merge queue" : "merged"} PR #${review.prNumber}.`
       : `Its checks passed, but the merge was refused: ${result.reason}`;
     deps.reviews.update(review.number, { detail }, deps.now());
     if (!result.ok) await journal(deps, review.number, detail);

@@ -7,6 +7,7 @@
  * needs no QA, auto-merge. An opening that fails is retried on the agenda. Used by the repo loop.
  */
 import type { BoardItem } from "../board/board-item.ts";
+import { isFinished } from "../board/gate.ts";
 import { itemBase } from "../board/item-base.ts";
 import type { OpenedPullRequest, RepoFacts } from "../board/pull-request-calls.ts";
 import type { RunWork } from "../protocol/messages.ts";
@@ -99,6 +100,15 @@ export async function openReview(deps: PrDeps, number: number, agentPrUrl: strin
   const review = deps.reviews.get(number);
   if (review === null || review.state !== "opening") return;
   const item = deps.mirror.get(review.itemId);
+  if (item === null || isFinished(item, deps.config)) {
+    // Done, closed or gone before its PR could be opened: nothing is left to open.
+    deps.reviews.update(
+      number,
+      { state: "closed", detail: "The item finished before its PR was opened." },
+      deps.now(),
+    );
+    return;
+  }
   try {
     const facts = await repoFacts(deps, review.base);
     const labelId = facts.labels[review.tier];
@@ -233,9 +243,19 @@ export async function settleLanding(
     return { landing: "auto_merge", detail: "auto-merge is armed: it merges when its checks pass." };
   if (/clean status|unstable status/i.test(refusal)) {
     const method = mergeMethod(deps, facts);
-    const merged = method === null ? null : await deps.board.pullRequests.merge(pr.id, method, pr.headRefOid);
+    const calls = deps.board.pullRequests;
+    const merged = facts.mergeQueue
+      ? await calls.enqueue(pr.id, pr.headRefOid)
+      : method === null
+        ? null
+        : await calls.merge(pr.id, method, pr.headRefOid);
     if (merged?.ok === true)
-      return { landing: "auto_merge", detail: "its checks had passed: merged at once." };
+      return {
+        landing: "auto_merge",
+        detail: facts.mergeQueue
+          ? "its checks had passed: added to the merge queue."
+          : "its checks had passed: merged at once.",
+      };
     deps.log("pull_request_merge_failed", {
       number: review.number,
       reason: merged?.reason ?? "no merge method",
