@@ -239,6 +239,7 @@ async function runSize(size: number, withLatency: boolean): Promise<SizeRun> {
       },
     ];
     const latency = withLatency ? await measureLatency(mode, agents, pool) : undefined;
+    if (withLatency) rows.push(await idleAlarms(mode, size));
     return { rows, hourly, ...(latency ? { latency } : {}) };
   } finally {
     for (const agent of agents.values()) agent.close();
@@ -254,6 +255,32 @@ function nextWork(agents: Map<string, FakeAgent>, pool: Map<string, number[]>, i
   const run = agent.live[0]!;
   const area = repo.areas[(run.number - 1) % repo.areas.length];
   return { repo, agent, run, next: pool.get(`${repo.name}|${area}`)?.shift() };
+}
+
+/**
+ * An idle RepoQueue wakes for nothing: with the traffic stopped (live runs holding leases
+ * minutes away), the alarms fired in a minute, summed over the five queues. Baseline: a
+ * queue that re-armed its alarm for every second would fire 60 times.
+ */
+async function idleAlarms(mode: LocalMode, size: number): Promise<Row> {
+  await settle(mode);
+  const alarms = async () =>
+    (await api<{ repos: { alarms: number }[] }>(mode, "state")).repos.reduce(
+      (sum, repo) => sum + repo.alarms,
+      0,
+    );
+  const before = await alarms();
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  const fired = (await alarms()) - before;
+  return {
+    case: `${size} items: alarms fired in an idle minute (five RepoQueues)`,
+    value: fired,
+    unit: "alarms",
+    baselineName: "an alarm a second",
+    baseline: 60,
+    ratio: fired / 60,
+    note: "target 0",
+  };
 }
 
 /** One board lease renewal, as the RepoQueue writes it, charged by the emulator. */

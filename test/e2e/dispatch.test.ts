@@ -133,6 +133,7 @@ describe("dispatch to a local agent", () => {
     // The PR is open (its repo facts read once, the tier label created with it).
     await expect.poll(openPr, { timeout: 30_000 }).not.toBeNull();
     const readsBefore = await workerReads();
+    const since = Date.now();
     await expect
       .poll(async () => (await repoState()).items.find((i) => i.number === 30)?.reason, { timeout: 30_000 })
       .toBe("Lock conflict: Issue #21 currently holds overlapping lock key(s).");
@@ -169,6 +170,15 @@ describe("dispatch to a local agent", () => {
     // were applied without the Worker reading anything from GitHub.
     await settled();
     expect(await workerReads()).toEqual(readsBefore);
+    // And as GitHub's side saw it: no item, scan or dependency read in that window. (The full
+    // reads there are the daemon's lock re-check and this test's own look at the board.)
+    const requests = (await (
+      await fetch(`${mode.emulatorUrl}/_emulator/requests?since=${since}`)
+    ).json()) as {
+      operation: string;
+    }[];
+    const reads = requests.map((r) => r.operation).filter((op) => op !== "BoardItemsPage");
+    expect(reads.filter((op) => !["BoardFieldUpdates", "BoardItemReadBack"].includes(op))).toEqual([]);
   });
 });
 

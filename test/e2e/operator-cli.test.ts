@@ -3,7 +3,7 @@
  * workerd via wrangler dev, the GitHub emulator), a real local-agent daemon with a fixture
  * agent, and a real webhook receiver on loopback for the notifications a person is sent.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../workspace.config.json";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
 import { startNotificationSink, type NotificationSink } from "../support/notification-sink.ts";
-import { agentToken, makeRepo, repoState, setBoardField } from "./support.ts";
+import {
+  agentToken,
+  makeRepo,
+  repoState,
+  setBoardField,
+  emulatorPost,
+  wfIn,
+  type WfResult,
+} from "./support.ts";
 
 const ORG = "phoenix-agentic";
 const FRONTEND = `${ORG}/Phoenix-Agentic-Website-Frontend`;
@@ -25,47 +33,8 @@ let sink: NotificationSink;
 let dir: string;
 let daemon: ChildProcess;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `wf` (the package's bin) with the environment the README tells a person to set. */
-function wf(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["operator/wf.mjs", ...args],
-      {
-        env: {
-          ...process.env,
-          WORKER_FACTORY_URL: mode.workerUrl,
-          WORKER_FACTORY_ADMIN_TOKEN: LOCAL_SECRETS.ADMIN_TOKEN,
-          // No settings file of the machine's user is read: the environment is the whole story.
-          XDG_CONFIG_HOME: dir,
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error === null ? 0 : Number(error.code ?? -1),
-          stdout: stdout.trim(),
-          stderr: stderr.trim(),
-        }),
-    );
-  });
-}
-
-async function emulator(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300)
-    throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`);
-}
+const wf = (...args: string[]): Promise<WfResult> => wfIn(mode, dir, ...args);
+const emulator = (path: string, body: unknown): Promise<unknown> => emulatorPost(mode, path, body);
 
 const reconcile = () =>
   fetch(`${mode.workerUrl}/api/reconcile`, {

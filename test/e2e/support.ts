@@ -115,3 +115,49 @@ export async function boardField(mode: LocalMode, item: string, field: string): 
   }
   return typeof value.text === "string" ? value.text : null;
 }
+
+export interface WfResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `wf` (the package's bin) against local mode with the environment the README tells a
+ * person to set; no settings file of the machine's user is read (`XDG_CONFIG_HOME` is `home`).
+ */
+export function wfIn(mode: LocalMode, home: string, ...args: string[]): Promise<WfResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["operator/wf.mjs", ...args],
+      {
+        env: {
+          ...process.env,
+          WORKER_FACTORY_URL: mode.workerUrl,
+          WORKER_FACTORY_ADMIN_TOKEN: LOCAL_SECRETS.ADMIN_TOKEN,
+          XDG_CONFIG_HOME: home,
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error === null ? 0 : Number(error.code ?? -1),
+          stdout: stdout.trim(),
+          stderr: stderr.trim(),
+        }),
+    );
+  });
+}
+
+/** A POST to the emulator's admin API (`/_emulator/<path>`), as a person or GitHub would act. */
+export async function emulatorPost(mode: LocalMode, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${mode.emulatorUrl}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300)
+    throw new Error(`emulator ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}

@@ -199,6 +199,7 @@ export class RepoCore {
 
   /** Runs what the agenda says is due, and nothing else. */
   async alarm(): Promise<void> {
+    this.#p.meta.set("alarms", String((this.#p.meta.getNumber("alarms") ?? 0) + 1));
     const due = new Set(this.#p.agenda.take(this.#host.now()).map((entry) => entry.kind));
     if (!this.#p.repo(this.#host.config())) return;
     await this.#serial(async () => {

@@ -38,6 +38,8 @@ export interface RepoQueueState extends LiveRepoFields {
   mirror: { items: number; fullReadAt: number | null; scannedAt: number | null };
   /** Gate passes run so far (an echo or a no-op event runs none). */
   passes: number;
+  /** Times the alarm fired so far (an idle queue's stays still). */
+  alarms: number;
   lastRefresh: { at: string; error: string | null } | null;
   /** GitHub GraphQL budget as this queue's calls saw it, with points per kind of operation. */
   budget: Budget | null;
@@ -89,6 +91,7 @@ export function repoState(parts: StateParts): RepoQueueState {
       scannedAt: meta.getNumber("scan_at"),
     },
     passes: meta.getNumber("passes") ?? 0,
+    alarms: meta.getNumber("alarms") ?? 0,
     lastRefresh: lastError(meta.get("last_error")),
     budget: loop?.budget() ?? null,
     agenda: parts.agenda.list(),
