@@ -13,7 +13,7 @@ import { BoardClient } from "../../worker/board/board-client.ts";
 import type { BoardItem } from "../../worker/board/board-item.ts";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, git, makeRepo, repoState as state, type RepoView } from "./support.ts";
+import { agentToken, emulatorPost, git, makeRepo, repoState as state, type RepoView } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-dispatch-${process.pid}`;
@@ -57,12 +57,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "wf-dispatch-"));
   const { origin, clone } = await makeRepo(dir);
   // The emulator serves this origin's branches (its pushes reach it by a hook, as GitHub's).
-  const linked = await fetch(`${mode.emulatorUrl}/_emulator/git/link`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ repo: FRONTEND, gitDir: origin, hook: true }),
-  });
-  expect(linked.status).toBe(200);
+  await emulatorPost(mode, "git/link", { repo: FRONTEND, gitDir: origin, hook: true });
   const token = await agentToken(mode, FRONTEND);
   daemon = spawn(
     process.execPath,
@@ -149,8 +144,16 @@ describe("dispatch to a local agent", () => {
     );
     // A person merges it (the required check passed first).
     const pr = await openPr();
-    await emulator("/checks", { repo: FRONTEND, pullRequest: pr, name: "ci", conclusion: "success" });
-    await emulator("/pull-requests/merge", { pullRequest: `${FRONTEND}#${pr}`, actor: "phoenix-human" });
+    await emulatorPost(mode, "checks", {
+      repo: FRONTEND,
+      pullRequest: pr,
+      name: "ci",
+      conclusion: "success",
+    });
+    await emulatorPost(mode, "pull-requests/merge", {
+      pullRequest: `${FRONTEND}#${pr}`,
+      actor: "phoenix-human",
+    });
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 30)?.outcome, {
         timeout: 60_000,
@@ -211,15 +214,6 @@ async function openPr(): Promise<number | null> {
       candidate.headRefName.startsWith("subfeature/task/21-"),
   );
   return pr?.number ?? null;
-}
-
-async function emulator(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
 }
 
 /** Every webhook the emulator queued has been delivered and routed by the Worker. */

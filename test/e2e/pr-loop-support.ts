@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { LOCAL_SECRETS, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, makeRepo } from "./support.ts";
+import { agentToken, emulatorPost, makeRepo } from "./support.ts";
 
 export interface EmulatorPr {
   id: string;
@@ -26,17 +26,6 @@ interface Snapshot {
   issues: { id: string; repo: string; number: number; state: string; stateReason: string | null }[];
   pullRequests: EmulatorPr[];
   labels: { id: string; repo: string; name: string }[];
-}
-
-async function admin(mode: LocalMode, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${mode.emulatorUrl}/_emulator${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300)
-    throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return response.json();
 }
 
 export async function snapshot(mode: LocalMode): Promise<Snapshot> {
@@ -74,7 +63,7 @@ export async function newItem(
   title: string,
   fields: Record<string, string>,
 ): Promise<void> {
-  await admin(mode, "/issues", {
+  await emulatorPost(mode, "issues", {
     repo,
     number,
     title,
@@ -89,16 +78,16 @@ export async function reportCheck(
   pr: number,
   conclusion: string,
 ): Promise<void> {
-  await admin(mode, "/checks", { repo, pullRequest: pr, name: "ci", conclusion });
+  await emulatorPost(mode, "checks", { repo, pullRequest: pr, name: "ci", conclusion });
 }
 
 /** A person merges, or closes, the PR on GitHub (the emulator sends `pull_request` and the rest). */
 export async function personMerges(mode: LocalMode, repo: string, pr: number): Promise<void> {
-  await admin(mode, "/pull-requests/merge", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
+  await emulatorPost(mode, "pull-requests/merge", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
 }
 
 export async function personCloses(mode: LocalMode, repo: string, pr: number): Promise<void> {
-  await admin(mode, "/pull-requests/close", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
+  await emulatorPost(mode, "pull-requests/close", { pullRequest: `${repo}#${pr}`, actor: "phoenix-human" });
 }
 
 export async function api(mode: LocalMode, method: string, path: string, body?: unknown): Promise<Response> {
@@ -120,7 +109,7 @@ export async function startRepoAgent(
   log: string[],
 ): Promise<{ daemon: ChildProcess; origin: string }> {
   const { origin, clone } = await makeRepo(dir);
-  await admin(mode, "/git/link", { repo, gitDir: origin, hook: true });
+  await emulatorPost(mode, "git/link", { repo, gitDir: origin, hook: true });
   const token = await agentToken(mode, repo);
   const daemon = spawn(
     process.execPath,
