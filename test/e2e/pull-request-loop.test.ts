@@ -38,8 +38,10 @@ const log: string[] = [];
 
 beforeAll(async () => {
   // The frontend asks Copilot to review the PRs Worker Factory opens.
+  // QA that waits more than 3 s is escalated, so that the test sees it happen.
   const config = {
     ...bundled,
+    qa: { timeoutMinutes: 0.05 },
     repos: bundled.repos.map((repo) => (repo.name === FRONTEND ? { ...repo, copilotReview: true } : repo)),
   };
   mode = await startLocalMode({
@@ -97,6 +99,13 @@ async function reviewOf(repo: string, number: number): Promise<ReviewView> {
   const review = state.repos.find((r) => r.name === repo)?.reviews.find((r) => r.number === number);
   if (!review) throw new Error(`no review of #${number}`);
   return review;
+}
+
+async function metaEntries(kind: string, number: number): Promise<{ detail: string }[]> {
+  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+    metaQueue: { kind: string; repo: string | null; number: number | null; detail: string }[];
+  };
+  return state.metaQueue.filter((e) => e.kind === kind && e.repo === FRONTEND && e.number === number);
 }
 
 async function lockFields(item: string): Promise<Record<string, string | null>> {
@@ -167,6 +176,8 @@ describe("the pull-request loop", () => {
           status: "QA Required",
           lockKey: "app/pages",
         });
+      // Waiting longer than qa.timeoutMinutes, it is escalated in the meta queue (the operator's log).
+      await expect.poll(() => metaEntries("qa_timeout", 21), WAIT).toHaveLength(1);
       const verdict = await api(mode, "POST", "/api/qa/verdict", {
         repo: FRONTEND,
         number: 21,

@@ -42,7 +42,7 @@ export const QaSettings = z
       .array(z.string().min(1))
       .default(["test/**", "tests/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*"]),
     /** A QA item waiting longer than this is escalated in the meta queue and to the operator. */
-    timeoutMinutes: z.number().int().min(1).default(1440),
+    timeoutMinutes: z.number().positive().default(1440),
   })
   .strict();
 export type QaSettings = z.infer<typeof QaSettings>;
