@@ -5,7 +5,7 @@
  * one goes through QA and waits for a person's merge; a PR closed unmerged gives the item back.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import {
   personMerges,
   pullRequestOf,
   reportCheck,
+  snapshot,
   startRepoAgent,
   type EmulatorPr,
 } from "./pr-loop-support.ts";
@@ -116,6 +117,17 @@ async function lockFields(item: string): Promise<Record<string, string | null>> 
   };
 }
 
+/** The run prompts (under the daemons' run folders) that quote `text`. */
+async function promptsMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const path = join(dir, entry);
+    if (!entry.endsWith("prompt.md")) continue;
+    if ((await readFile(path, "utf8")).includes(text)) found.push(path);
+  }
+  return found;
+}
+
 async function branchOnOrigin(repo: string, branch: string): Promise<boolean> {
   const listed = await git(origins[repo] ?? "", "branch", "--list", branch);
   return listed.trim() !== "";
@@ -204,6 +216,44 @@ describe("the pull-request loop", () => {
         .toEqual({ status: "Done", lockKey: null, claimOwner: null });
       expect(await issueState(mode, FRONTEND, 21)).toBe("CLOSED COMPLETED");
       await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
+    "reworks a PR that failed QA on the same branch and PR, with the note in the next run's prompt",
+    async () => {
+      const pr = await openPr(FRONTEND, 102);
+      await expect.poll(async () => (await lockFields(`${FRONTEND}#102`)).status, WAIT).toBe("QA Required");
+      const note = "the icons are blurry on retina screens";
+      const verdict = await api(mode, "POST", "/api/qa/verdict", {
+        repo: FRONTEND,
+        number: 102,
+        verdict: "fail",
+        note,
+      });
+      expect(verdict.status).toBe(200);
+      await expect
+        .poll(async () => (await repoState(mode, FRONTEND)).runs.filter((r) => r.number === 102).length, WAIT)
+        .toBe(2);
+      await expect
+        .poll(async () => (await repoState(mode, FRONTEND)).runs.find((r) => r.number === 102)?.outcome, WAIT)
+        .toBe("succeeded");
+      // Back in QA with the same PR, now two commits long; the lock never left it.
+      await expect
+        .poll(() => lockFields(`${FRONTEND}#102`), WAIT)
+        .toMatchObject({ status: "QA Required", lockKey: "public" });
+      const after = await pullRequestOf(mode, FRONTEND, 102);
+      expect(after).toMatchObject({ number: pr.number, headRefName: pr.headRefName, state: "OPEN" });
+      const { pullRequests } = await snapshot(mode);
+      expect(
+        pullRequests.filter((p) => p.repo === FRONTEND && p.headRefName === pr.headRefName),
+      ).toHaveLength(1);
+      const commits = await git(origins[FRONTEND] ?? "", "log", "--format=%s", pr.headRefName);
+      expect(
+        commits.split("\n").filter((line) => line.startsWith("feat: demo change for issue 102")),
+      ).toHaveLength(2);
+      expect(await promptsMentioning(note)).toHaveLength(1);
     },
     SLOW,
   );
