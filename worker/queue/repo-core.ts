@@ -75,7 +75,7 @@ export class RepoCore {
       // A merge, a close or checks that settled: GitHub work, in the serial chain (a throw
       // leaves the delivery unapplied, so the supervisor hands it again).
       const landed =
-        delta.reviews.length > 0 ? await this.#serial(() => loop.settleReviews(delta.reviews)) : [];
+        delta.reviews.length > 0 ? await this.#serial(() => loop.reviews.settle(delta.reviews)) : [];
       sql.exec(
         "INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)",
         input.deliveryId,
@@ -207,8 +207,8 @@ export class RepoCore {
       if (due.has("lease")) await loop.expireLeases();
       if (due.has("board-lease")) await loop.renewBoardLeases();
       if (due.has("prune")) this.#p.prune(this.#host.now());
-      if (due.has("pr-retry")) await loop.retryOpenings();
-      if (due.has("qa-timeout")) await loop.escalateQa();
+      if (due.has("pr-retry")) await loop.reviews.retryOpenings();
+      if (due.has("qa-timeout")) await loop.reviews.escalateQa();
     });
     if (due.has("lease") || due.has("retry") || due.has("pass")) await this.#serial(() => this.#pass());
     await this.armAlarm();

@@ -31,10 +31,8 @@ import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
 import type { FinishOutcome } from "./settle-run.ts";
 import { finishRun, type FinishOptions } from "./finish-run.ts";
-import { openRetryAt, openReview } from "../pr/open-pull-request.ts";
-import { settleReviewAction } from "../pr/land-pull-request.ts";
 import { applyReviewEvent, type ReviewAction } from "../pr/review-events.ts";
-import { escalateQaTimeouts, nextQaTimeout } from "../pr/qa-timeout.ts";
+import { ReviewLoop } from "../pr/review-loop.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
@@ -80,9 +78,14 @@ export type Outcome = Pick<EventEffect, "completions" | "index"> & { pass: boole
 export class RepoLoop {
   readonly #d: LoopDeps;
   #reported = "";
+  /** The items' pull requests: merges, closes, checks, retried openings, QA timeouts. */
+  readonly reviews: ReviewLoop;
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
+    this.reviews = new ReviewLoop(deps, (run, outcome, reason, options) =>
+      this.finishRun(run, outcome, reason, options),
+    );
   }
 
   get repo(): RepoConfig {
@@ -244,57 +247,6 @@ export class RepoLoop {
     options: FinishOptions = {},
   ): Promise<void> {
     await finishRun(this.#d, run, outcome, reason, options);
-  }
-
-  /** Settles what review events left to do (a merge, a close, checks that settled); returns completions. */
-  async settleReviews(actions: readonly ReviewAction[]): Promise<IssueState[]> {
-    const completions: IssueState[] = [];
-    for (const action of actions) {
-      completions.push(
-        ...(await settleReviewAction(this.#d, action, {
-          stopRun: async (number, why) => {
-            const live = this.#d.runs.liveFor(number);
-            if (live === null) return;
-            steerRun(this.#d, {
-              runId: live.runId,
-              command: "stop_and_requeue",
-              reason: why,
-              sourceEventId: `review-${live.runId}`,
-              text: "",
-            });
-            await this.finishRun(live, "stopped", why, { issueClosed: true, skipBoard: true });
-          },
-        })),
-      );
-    }
-    return completions;
-  }
-
-  /** When the next retry of a PR that could not be opened is due (null: none waits). */
-  nextPrRetry(): number | null {
-    const due = this.#d.reviews
-      .list()
-      .filter((review) => review.state === "opening")
-      .map((review) => openRetryAt(review, review.updatedAt));
-    return due.length === 0 ? null : Math.min(...due);
-  }
-
-  /** When a waiting QA item is next due for escalation (null: none). */
-  nextQaTimeout(): number | null {
-    return nextQaTimeout(this.#d);
-  }
-
-  /** Escalates QA items that waited past `qa.timeoutMinutes` to the meta queue. */
-  async escalateQa(): Promise<void> {
-    await escalateQaTimeouts(this.#d);
-  }
-
-  /** Tries again to open the PRs whose opening failed (or was cut short), when due. */
-  async retryOpenings(): Promise<void> {
-    for (const review of this.#d.reviews.list()) {
-      if (review.state === "opening" && openRetryAt(review, review.updatedAt) <= this.#d.now())
-        await openReview(this.#d, review.number, null);
-    }
   }
 
   /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */

@@ -80,8 +80,8 @@ export class RepoParts {
     if (retry !== null) agenda.setEarliest("retry", "retry", retry);
     // A PR whose opening failed is tried again; a QA item waiting too long is escalated.
     for (const [key, due] of [
-      ["pr-retry", loop?.nextPrRetry() ?? null],
-      ["qa-timeout", loop?.nextQaTimeout() ?? null],
+      ["pr-retry", loop?.reviews.nextRetry() ?? null],
+      ["qa-timeout", loop?.reviews.nextQaTimeout() ?? null],
     ] as const) {
       if (due === null) agenda.cancel(key);
       else agenda.set(key, key, due);
