@@ -9,6 +9,7 @@ import { githubSchema } from "../../emulator/schema/github-schema.ts";
 import {
   CLOSE_ISSUE_MUTATION,
   decorateMutation,
+  DISABLE_AUTO_MERGE_MUTATION,
   ENQUEUE_PULL_REQUEST_MUTATION,
   MERGE_PULL_REQUEST_MUTATION,
   openPullRequestMutation,
@@ -48,6 +49,7 @@ const documents = {
   MERGE_PULL_REQUEST_MUTATION,
   CLOSE_ISSUE_MUTATION,
   ENQUEUE_PULL_REQUEST_MUTATION,
+  DISABLE_AUTO_MERGE_MUTATION,
 };
 
 describe("the pull request's GraphQL documents", () => {

@@ -276,4 +276,33 @@ describe("the pull-request loop", () => {
     },
     SLOW,
   );
+  it(
+    "sends a low-risk change whose checks fail to a person's QA before review",
+    async () => {
+      const pr = await openPr(BACKEND, 201);
+      await reportCheck(mode, BACKEND, pr.number, "failure");
+      await expect.poll(async () => (await reviewOf(BACKEND, 201)).qa, WAIT).toBe("required");
+      expect(await lockFields(`${BACKEND}#201`)).toMatchObject({ status: "QA Required", lockKey: "docs" });
+      // It no longer merges itself: the next green run waits for the QA verdict.
+      expect((await pullRequestOf(mode, BACKEND, 201))?.autoMerge).toBeNull();
+    },
+    SLOW,
+  );
+
+  it("spends a point a call on the PR loop: repo facts once, one open and one decoration per PR", async () => {
+    const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+      repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
+    };
+    const byKind = state.repos.find((r) => r.name === FRONTEND)?.budget.byKind ?? {};
+    const spent = (kind: string) => byKind[kind] ?? { calls: 0, points: 0 };
+    // Three PRs (#21, #101, #102): nothing read but the repo's merge facts, once.
+    expect(spent("pr repo facts")).toEqual({ calls: 1, points: 1 });
+    expect(spent("open pr")).toEqual({ calls: 3, points: 3 });
+    expect(spent("decorate pr")).toEqual({ calls: 3, points: 3 });
+    // Four succeeded runs handed over to their PRs (#102 twice), two QA verdicts on open PRs.
+    expect(spent("hand over")).toEqual({ calls: 4, points: 4 });
+    expect(spent("qa verdict")).toEqual({ calls: 2, points: 2 });
+    for (const kind of ["pr for head", "merge pr", "close issue", "get items"])
+      expect(spent(kind).calls).toBe(0);
+  });
 });

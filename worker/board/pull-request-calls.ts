@@ -10,6 +10,7 @@ import type { GraphqlFieldError, GraphqlTransport } from "./graphql-transport.ts
 import {
   CLOSE_ISSUE_MUTATION,
   decorateMutation,
+  DISABLE_AUTO_MERGE_MUTATION,
   ENQUEUE_PULL_REQUEST_MUTATION,
   MERGE_PULL_REQUEST_MUTATION,
   openPullRequestMutation,
@@ -234,6 +235,18 @@ export class PullRequestCalls {
       "enqueue pr",
       ENQUEUE_PULL_REQUEST_MUTATION,
       { id: pullRequestId, head },
+      Anything,
+    );
+    const reason = firstMessage(errors);
+    return reason === null ? { ok: true } : { ok: false, reason };
+  }
+
+  /** Disarms auto-merge; GitHub's refusal comes back in its words. */
+  async disableAutoMerge(pullRequestId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const { errors } = await this.#transport.callPartial(
+      "disarm pr",
+      DISABLE_AUTO_MERGE_MUTATION,
+      { id: pullRequestId },
       Anything,
     );
     const reason = firstMessage(errors);

@@ -107,3 +107,8 @@ export const CLOSE_ISSUE_MUTATION = `mutation CloseMergedIssue($id: ID!) {
 export const ENQUEUE_PULL_REQUEST_MUTATION = `mutation EnqueueRunPullRequest($id: ID!, $head: GitObjectID) {
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { id position } }
 }`;
+
+/** Disarms auto-merge (a change sent to QA must not merge itself meanwhile). */
+export const DISABLE_AUTO_MERGE_MUTATION = `mutation DisarmRunPullRequest($id: ID!) {
+  disablePullRequestAutoMerge(input: { pullRequestId: $id }) { pullRequest { id } }
+}`;

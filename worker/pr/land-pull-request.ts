@@ -161,7 +161,13 @@ async function checksSettled(deps: LoopDeps, review: Review): Promise<void> {
       const written = await deps.board.updateFields("qa required", item, { status });
       deps.mirror.applyOwnWrite(item.itemId, { status }, written.updatedAt, deps.now());
     }
-    deps.reviews.update(review.number, { qa: "required", detail }, deps.now());
+    // Armed to merge itself, it would merge on the next green run before anyone QAs it.
+    if (review.landing === "auto_merge") {
+      const disarmed = await deps.board.pullRequests.disableAutoMerge(review.prId);
+      if (!disarmed.ok)
+        deps.log("pull_request_disarm_failed", { number: review.number, reason: disarmed.reason });
+    }
+    deps.reviews.update(review.number, { qa: "required", landing: "person", detail }, deps.now());
     await journal(deps, review.number, `PR #${review.prNumber}: ${detail}`);
   }
 }
