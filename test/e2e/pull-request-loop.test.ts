@@ -24,7 +24,7 @@ import {
   startRepoAgent,
   type EmulatorPr,
 } from "./pr-loop-support.ts";
-import { boardField, git, repoState } from "./support.ts";
+import { boardField, emulatorPost, git, repoState } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const BACKEND = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
@@ -57,6 +57,11 @@ beforeAll(async () => {
   // the docs item.
   await newItem(mode, FRONTEND, 101, "Docs: pricing FAQ", { Area: "docs", "Lock Scope": "area" });
   await newItem(mode, FRONTEND, 102, "Public: plan icons", { Area: "public", "Lock Scope": "area" });
+  await newItem(mode, FRONTEND, 103, "Content: pricing copy", {
+    Area: "content",
+    "Lock Scope": "area",
+    "Agent Mode": "cloud",
+  });
   await newItem(mode, BACKEND, 201, "Docs: link the pricing FAQ", {
     Area: "docs",
     "Lock Scope": "area",
@@ -289,20 +294,51 @@ describe("the pull-request loop", () => {
     SLOW,
   );
 
+  it(
+    "adopts the PR of GitHub's Copilot coding agent on a cloud item, merges it the same way and releases the lock",
+    async () => {
+      const issue = `${FRONTEND}#103`;
+      await expect.poll(async () => (await lockFields(issue)).claimOwner, WAIT).toBe("copilot");
+      await emulatorPost(mode, "copilot/pull-request", { issue, draft: true });
+      await emulatorPost(mode, "copilot/ready", { issue });
+      const copilotPr = async () =>
+        (await snapshot(mode)).pullRequests.filter(
+          (p) => p.repo === FRONTEND && p.headRefName === "copilot/fix-103",
+        );
+      // Adopted, never duplicated: its one PR gets the tier label and auto-merge.
+      await expect.poll(async () => (await copilotPr())[0]?.autoMerge ?? null, WAIT).not.toBeNull();
+      const [pr] = await copilotPr();
+      expect(await copilotPr()).toHaveLength(1);
+      expect(await labelNames(mode, pr!)).toEqual(["risk:low"]);
+      expect(await lockFields(issue)).toMatchObject({
+        status: "In Review",
+        lockKey: "content",
+        claimOwner: "copilot",
+      });
+      await reportCheck(mode, FRONTEND, pr!.number, "success");
+      await expect
+        .poll(() => lockFields(issue), WAIT)
+        .toEqual({ status: "Done", lockKey: null, claimOwner: null });
+      expect(await issueState(mode, FRONTEND, 103)).toBe("CLOSED COMPLETED");
+    },
+    SLOW,
+  );
+
   it("spends a point a call on the PR loop: repo facts once, one open and one decoration per PR", async () => {
     const state = (await (await api(mode, "GET", "/api/state")).json()) as {
       repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
     };
     const byKind = state.repos.find((r) => r.name === FRONTEND)?.budget.byKind ?? {};
     const spent = (kind: string) => byKind[kind] ?? { calls: 0, points: 0 };
-    // Three PRs (#21, #101, #102): nothing read but the repo's merge facts, once.
+    // Three PRs opened (#21, #101, #102), one adopted (Copilot's, found by its head): nothing
+    // else read but the repo's merge facts, once.
     expect(spent("pr repo facts")).toEqual({ calls: 1, points: 1 });
     expect(spent("open pr")).toEqual({ calls: 3, points: 3 });
-    expect(spent("decorate pr")).toEqual({ calls: 3, points: 3 });
-    // Four succeeded runs handed over to their PRs (#102 twice), two QA verdicts on open PRs.
-    expect(spent("hand over")).toEqual({ calls: 4, points: 4 });
+    expect(spent("pr for head")).toEqual({ calls: 1, points: 1 });
+    expect(spent("decorate pr")).toEqual({ calls: 4, points: 4 });
+    // Five succeeded runs handed over to their PRs (#102 twice), two QA verdicts on open PRs.
+    expect(spent("hand over")).toEqual({ calls: 5, points: 5 });
     expect(spent("qa verdict")).toEqual({ calls: 2, points: 2 });
-    for (const kind of ["pr for head", "merge pr", "close issue", "get items"])
-      expect(spent(kind).calls).toBe(0);
+    for (const kind of ["merge pr", "close issue", "get items"]) expect(spent(kind).calls).toBe(0);
   });
 });
