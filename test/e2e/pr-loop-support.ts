@@ -4,9 +4,10 @@
  * demo agent per repo, new board items, and what the emulator and the Worker hold now.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LOCAL_SECRETS, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, emulatorPost, makeRepo } from "./support.ts";
+import { agentToken, boardField, emulatorPost, makeRepo } from "./support.ts";
 
 export interface EmulatorPr {
   id: string;
@@ -126,4 +127,55 @@ export async function startRepoAgent(
   for (const stream of [daemon.stdout, daemon.stderr])
     stream?.on("data", (chunk: Buffer) => log.push(`[${repo}] ${chunk.toString().trimEnd()}`));
   return { daemon, origin };
+}
+
+export interface ReviewView {
+  number: number;
+  landing: string;
+  qa: string;
+  state: string;
+  detail: string;
+}
+
+/** The Worker's record of an item's pull request (`reviews` of its repo in `/api/state`). */
+export async function reviewOf(mode: LocalMode, repo: string, number: number): Promise<ReviewView> {
+  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+    repos: { name: string; reviews: ReviewView[] }[];
+  };
+  const review = state.repos.find((r) => r.name === repo)?.reviews.find((r) => r.number === number);
+  if (!review) throw new Error(`no review of #${number}`);
+  return review;
+}
+
+/** The meta queue's entries (the operator's log) of one kind about one item. */
+export async function metaEntries(
+  mode: LocalMode,
+  repo: string,
+  kind: string,
+  number: number,
+): Promise<{ detail: string }[]> {
+  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+    metaQueue: { kind: string; repo: string | null; number: number | null; detail: string }[];
+  };
+  return state.metaQueue.filter((e) => e.kind === kind && e.repo === repo && e.number === number);
+}
+
+/** Status and the lock fields of an item on the emulator's board. */
+export async function lockFields(mode: LocalMode, item: string): Promise<Record<string, string | null>> {
+  return {
+    status: await boardField(mode, item, "Status"),
+    lockKey: await boardField(mode, item, "Lock Key"),
+    claimOwner: await boardField(mode, item, "Claim Owner"),
+  };
+}
+
+/** The run prompts under `dir` (the daemons' run folders) that quote `text`. */
+export async function promptsMentioning(dir: string, text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const path = join(dir, entry);
+    if (!entry.endsWith("prompt.md")) continue;
+    if ((await readFile(path, "utf8")).includes(text)) found.push(path);
+  }
+  return found;
 }

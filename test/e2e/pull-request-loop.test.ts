@@ -5,7 +5,7 @@
  * one goes through QA and waits for a person's merge; a PR closed unmerged gives the item back.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,16 +15,20 @@ import {
   api,
   issueState,
   labelNames,
+  lockFields,
+  metaEntries,
   newItem,
   personCloses,
   personMerges,
+  promptsMentioning,
   pullRequestOf,
   reportCheck,
+  reviewOf,
   snapshot,
   startRepoAgent,
   type EmulatorPr,
 } from "./pr-loop-support.ts";
-import { boardField, emulatorPost, git, repoState } from "./support.ts";
+import { emulatorPost, git, repoState } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const BACKEND = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
@@ -90,49 +94,6 @@ async function openPr(repo: string, number: number): Promise<EmulatorPr> {
   return pr;
 }
 
-interface ReviewView {
-  number: number;
-  landing: string;
-  qa: string;
-  state: string;
-  detail: string;
-}
-
-async function reviewOf(repo: string, number: number): Promise<ReviewView> {
-  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
-    repos: { name: string; reviews: ReviewView[] }[];
-  };
-  const review = state.repos.find((r) => r.name === repo)?.reviews.find((r) => r.number === number);
-  if (!review) throw new Error(`no review of #${number}`);
-  return review;
-}
-
-async function metaEntries(kind: string, number: number): Promise<{ detail: string }[]> {
-  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
-    metaQueue: { kind: string; repo: string | null; number: number | null; detail: string }[];
-  };
-  return state.metaQueue.filter((e) => e.kind === kind && e.repo === FRONTEND && e.number === number);
-}
-
-async function lockFields(item: string): Promise<Record<string, string | null>> {
-  return {
-    status: await boardField(mode, item, "Status"),
-    lockKey: await boardField(mode, item, "Lock Key"),
-    claimOwner: await boardField(mode, item, "Claim Owner"),
-  };
-}
-
-/** The run prompts (under the daemons' run folders) that quote `text`. */
-async function promptsMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if (!entry.endsWith("prompt.md")) continue;
-    if ((await readFile(path, "utf8")).includes(text)) found.push(path);
-  }
-  return found;
-}
-
 async function branchOnOrigin(repo: string, branch: string): Promise<boolean> {
   const listed = await git(origins[repo] ?? "", "branch", "--list", branch);
   return listed.trim() !== "";
@@ -154,7 +115,10 @@ describe("the pull-request loop", () => {
         .poll(async () => (await pullRequestOf(mode, FRONTEND, 101))?.autoMerge, WAIT)
         .not.toBeNull();
       // Locks follow the code: the item holds its area while the PR is open.
-      expect(await lockFields(`${FRONTEND}#101`)).toMatchObject({ status: "In Review", lockKey: "docs" });
+      expect(await lockFields(mode, `${FRONTEND}#101`)).toMatchObject({
+        status: "In Review",
+        lockKey: "docs",
+      });
     },
     SLOW,
   );
@@ -163,15 +127,15 @@ describe("the pull-request loop", () => {
     "merges the low-risk PR when CI passes: Done, issue closed, lock cleared, branch deleted, the dependent dispatched",
     async () => {
       const pr = await openPr(FRONTEND, 101);
-      await expect.poll(async () => (await reviewOf(FRONTEND, 101)).landing, WAIT).toBe("auto_merge");
+      await expect.poll(async () => (await reviewOf(mode, FRONTEND, 101)).landing, WAIT).toBe("auto_merge");
       await reportCheck(mode, FRONTEND, pr.number, "success");
       await expect.poll(async () => (await pullRequestOf(mode, FRONTEND, 101))?.state, WAIT).toBe("MERGED");
       await expect
-        .poll(() => lockFields(`${FRONTEND}#101`), WAIT)
+        .poll(() => lockFields(mode, `${FRONTEND}#101`), WAIT)
         .toEqual({ status: "Done", lockKey: null, claimOwner: null });
       expect(await issueState(mode, FRONTEND, 101)).toBe("CLOSED COMPLETED");
       await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
-      await expect.poll(async () => (await reviewOf(FRONTEND, 101)).state, WAIT).toBe("merged");
+      await expect.poll(async () => (await reviewOf(mode, FRONTEND, 101)).state, WAIT).toBe("merged");
       // The item in the other repo waited on #101: the supervisor's fan-out lets it run.
       await expect
         .poll(async () => (await repoState(mode, BACKEND)).runs.find((r) => r.number === 201)?.outcome, WAIT)
@@ -188,22 +152,25 @@ describe("the pull-request loop", () => {
         .poll(async () => labelNames(mode, (await pullRequestOf(mode, FRONTEND, 21)) ?? pr), WAIT)
         .toEqual(["risk:medium"]);
       await expect
-        .poll(() => lockFields(`${FRONTEND}#21`), WAIT)
+        .poll(() => lockFields(mode, `${FRONTEND}#21`), WAIT)
         .toMatchObject({
           status: "QA Required",
           lockKey: "app/pages",
         });
       // Waiting longer than qa.timeoutMinutes, it is escalated in the meta queue (the operator's log).
-      await expect.poll(() => metaEntries("qa_timeout", 21), WAIT).toHaveLength(1);
+      await expect.poll(() => metaEntries(mode, FRONTEND, "qa_timeout", 21), WAIT).toHaveLength(1);
       const verdict = await api(mode, "POST", "/api/qa/verdict", {
         repo: FRONTEND,
         number: 21,
         verdict: "pass",
       });
       expect(verdict.status).toBe(200);
-      expect(await lockFields(`${FRONTEND}#21`)).toMatchObject({ status: "In Review", lockKey: "app/pages" });
+      expect(await lockFields(mode, `${FRONTEND}#21`)).toMatchObject({
+        status: "In Review",
+        lockKey: "app/pages",
+      });
       await reportCheck(mode, FRONTEND, pr.number, "success");
-      await expect.poll(async () => (await reviewOf(FRONTEND, 21)).qa, WAIT).toBe("passed");
+      await expect.poll(async () => (await reviewOf(mode, FRONTEND, 21)).qa, WAIT).toBe("passed");
       // Nothing merges it but a person.
       expect((await pullRequestOf(mode, FRONTEND, 21))?.autoMerge).toBeNull();
       expect((await pullRequestOf(mode, FRONTEND, 21))?.state).toBe("OPEN");
@@ -217,7 +184,7 @@ describe("the pull-request loop", () => {
       const pr = await openPr(FRONTEND, 21);
       await personMerges(mode, FRONTEND, pr.number);
       await expect
-        .poll(() => lockFields(`${FRONTEND}#21`), WAIT)
+        .poll(() => lockFields(mode, `${FRONTEND}#21`), WAIT)
         .toEqual({ status: "Done", lockKey: null, claimOwner: null });
       expect(await issueState(mode, FRONTEND, 21)).toBe("CLOSED COMPLETED");
       await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
@@ -229,7 +196,9 @@ describe("the pull-request loop", () => {
     "reworks a PR that failed QA on the same branch and PR, with the note in the next run's prompt",
     async () => {
       const pr = await openPr(FRONTEND, 102);
-      await expect.poll(async () => (await lockFields(`${FRONTEND}#102`)).status, WAIT).toBe("QA Required");
+      await expect
+        .poll(async () => (await lockFields(mode, `${FRONTEND}#102`)).status, WAIT)
+        .toBe("QA Required");
       const note = "the icons are blurry on retina screens";
       const verdict = await api(mode, "POST", "/api/qa/verdict", {
         repo: FRONTEND,
@@ -246,7 +215,7 @@ describe("the pull-request loop", () => {
         .toBe("succeeded");
       // Back in QA with the same PR, now two commits long; the lock never left it.
       await expect
-        .poll(() => lockFields(`${FRONTEND}#102`), WAIT)
+        .poll(() => lockFields(mode, `${FRONTEND}#102`), WAIT)
         .toMatchObject({ status: "QA Required", lockKey: "public" });
       const after = await pullRequestOf(mode, FRONTEND, 102);
       expect(after).toMatchObject({ number: pr.number, headRefName: pr.headRefName, state: "OPEN" });
@@ -258,7 +227,7 @@ describe("the pull-request loop", () => {
       expect(
         commits.split("\n").filter((line) => line.startsWith("feat: demo change for issue 102")),
       ).toHaveLength(2);
-      expect(await promptsMentioning(note)).toHaveLength(1);
+      expect(await promptsMentioning(dir, note)).toHaveLength(1);
     },
     SLOW,
   );
@@ -267,14 +236,16 @@ describe("the pull-request loop", () => {
     "gives the item back to Ready, lock released and reason on record, when its PR is closed unmerged",
     async () => {
       const pr = await openPr(FRONTEND, 102);
-      await expect.poll(async () => (await lockFields(`${FRONTEND}#102`)).status, WAIT).toBe("QA Required");
+      await expect
+        .poll(async () => (await lockFields(mode, `${FRONTEND}#102`)).status, WAIT)
+        .toBe("QA Required");
       // Paused, so that the item is seen back in Ready before it is dispatched again.
       expect((await api(mode, "POST", "/api/pause", { repo: FRONTEND, paused: true })).status).toBe(200);
       await personCloses(mode, FRONTEND, pr.number);
       await expect
-        .poll(() => lockFields(`${FRONTEND}#102`), WAIT)
+        .poll(() => lockFields(mode, `${FRONTEND}#102`), WAIT)
         .toEqual({ status: "Ready", lockKey: null, claimOwner: null });
-      const review = await reviewOf(FRONTEND, 102);
+      const review = await reviewOf(mode, FRONTEND, 102);
       expect(review.state).toBe("closed");
       expect(review.detail).toContain(`PR #${pr.number} was closed without being merged by @phoenix-human.`);
       expect(await issueState(mode, FRONTEND, 102)).toBe("OPEN");
@@ -286,8 +257,11 @@ describe("the pull-request loop", () => {
     async () => {
       const pr = await openPr(BACKEND, 201);
       await reportCheck(mode, BACKEND, pr.number, "failure");
-      await expect.poll(async () => (await reviewOf(BACKEND, 201)).qa, WAIT).toBe("required");
-      expect(await lockFields(`${BACKEND}#201`)).toMatchObject({ status: "QA Required", lockKey: "docs" });
+      await expect.poll(async () => (await reviewOf(mode, BACKEND, 201)).qa, WAIT).toBe("required");
+      expect(await lockFields(mode, `${BACKEND}#201`)).toMatchObject({
+        status: "QA Required",
+        lockKey: "docs",
+      });
       // It no longer merges itself: the next green run waits for the QA verdict.
       expect((await pullRequestOf(mode, BACKEND, 201))?.autoMerge).toBeNull();
     },
@@ -298,7 +272,7 @@ describe("the pull-request loop", () => {
     "adopts the PR of GitHub's Copilot coding agent on a cloud item, merges it the same way and releases the lock",
     async () => {
       const issue = `${FRONTEND}#103`;
-      await expect.poll(async () => (await lockFields(issue)).claimOwner, WAIT).toBe("copilot");
+      await expect.poll(async () => (await lockFields(mode, issue)).claimOwner, WAIT).toBe("copilot");
       await emulatorPost(mode, "copilot/pull-request", { issue, draft: true });
       await emulatorPost(mode, "copilot/ready", { issue });
       const copilotPr = async () =>
@@ -310,14 +284,14 @@ describe("the pull-request loop", () => {
       const [pr] = await copilotPr();
       expect(await copilotPr()).toHaveLength(1);
       expect(await labelNames(mode, pr!)).toEqual(["risk:low"]);
-      expect(await lockFields(issue)).toMatchObject({
+      expect(await lockFields(mode, issue)).toMatchObject({
         status: "In Review",
         lockKey: "content",
         claimOwner: "copilot",
       });
       await reportCheck(mode, FRONTEND, pr!.number, "success");
       await expect
-        .poll(() => lockFields(issue), WAIT)
+        .poll(() => lockFields(mode, issue), WAIT)
         .toEqual({ status: "Done", lockKey: null, claimOwner: null });
       expect(await issueState(mode, FRONTEND, 103)).toBe("CLOSED COMPLETED");
     },
