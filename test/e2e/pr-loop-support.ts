@@ -63,11 +63,13 @@ export async function newItem(
   number: number,
   title: string,
   fields: Record<string, string>,
+  body?: string,
 ): Promise<void> {
   await emulatorPost(mode, "issues", {
     repo,
     number,
     title,
+    ...(body === undefined ? {} : { body }),
     fields: { Status: "Ready", Priority: "P2", "Agent Mode": "cli", ...fields },
   });
 }

@@ -249,6 +249,7 @@ describe("the pull-request loop", () => {
       expect(review.state).toBe("closed");
       expect(review.detail).toContain(`PR #${pr.number} was closed without being merged by @phoenix-human.`);
       expect(await issueState(mode, FRONTEND, 102)).toBe("OPEN");
+      expect((await api(mode, "POST", "/api/pause", { repo: FRONTEND, paused: false })).status).toBe(200);
     },
     SLOW,
   );
@@ -298,21 +299,67 @@ describe("the pull-request loop", () => {
     SLOW,
   );
 
-  it("spends a point a call on the PR loop: repo facts once, one open and one decoration per PR", async () => {
+  it(
+    "opens the PR of an item that names a feature/* base into that branch, merges it when green and closes the issue itself",
+    async () => {
+      // The feature branch is on origin; its base is not protected, so auto-merge cannot be armed.
+      await git(origins[FRONTEND] ?? "", "branch", "feature/pricing", "main");
+      await newItem(
+        mode,
+        FRONTEND,
+        150,
+        "CI: pricing preview build",
+        { Area: "ci", "Lock Scope": "area" },
+        ["Build a preview of the pricing pages.", "", "Base branch: feature/pricing"].join("\n"),
+      );
+      const pr = await openPr(FRONTEND, 150);
+      expect(pr.baseRefName).toBe("feature/pricing");
+      await expect.poll(async () => (await reviewOf(mode, FRONTEND, 150)).landing, WAIT).toBe("when_green");
+      await reportCheck(mode, FRONTEND, pr.number, "success");
+      await expect.poll(async () => (await pullRequestOf(mode, FRONTEND, 150))?.state, WAIT).toBe("MERGED");
+      await expect
+        .poll(() => lockFields(mode, `${FRONTEND}#150`), WAIT)
+        .toEqual({ status: "Done", lockKey: null, claimOwner: null });
+      // A closing keyword closes nothing outside the default branch: the Worker closes it.
+      await expect.poll(() => issueState(mode, FRONTEND, 150), WAIT).toBe("CLOSED COMPLETED");
+      await expect.poll(() => branchOnOrigin(FRONTEND, pr.headRefName), WAIT).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
+    "runs the item whose PR was closed again once dispatch resumes, on a new PR",
+    async () => {
+      // #102 went back to Ready while its repo was paused; resumed, it runs a third time.
+      await expect.poll(async () => (await reviewOf(mode, FRONTEND, 102)).state, WAIT).toBe("open");
+      const { pullRequests } = await snapshot(mode);
+      const mine = pullRequests.filter(
+        (p) => p.repo === FRONTEND && p.headRefName.startsWith("subfeature/task/102-"),
+      );
+      expect(mine.map((p) => p.state).sort()).toEqual(["CLOSED", "OPEN"]);
+    },
+    SLOW,
+  );
+
+  it("spends a point a call on the PR loop: repo facts once a base, one open and one decoration a PR", async () => {
     const state = (await (await api(mode, "GET", "/api/state")).json()) as {
       repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
     };
     const byKind = state.repos.find((r) => r.name === FRONTEND)?.budget.byKind ?? {};
     const spent = (kind: string) => byKind[kind] ?? { calls: 0, points: 0 };
-    // Three PRs opened (#21, #101, #102), one adopted (Copilot's, found by its head): nothing
-    // else read but the repo's merge facts, once.
-    expect(spent("pr repo facts")).toEqual({ calls: 1, points: 1 });
-    expect(spent("open pr")).toEqual({ calls: 3, points: 3 });
+    // Five PRs opened (#21, #101, #102 twice, #150), one adopted (Copilot's, found by its
+    // head): nothing else read but the merge facts, once per base (main, feature/pricing).
+    expect(spent("pr repo facts")).toEqual({ calls: 2, points: 2 });
+    expect(spent("open pr")).toEqual({ calls: 5, points: 5 });
     expect(spent("pr for head")).toEqual({ calls: 1, points: 1 });
-    expect(spent("decorate pr")).toEqual({ calls: 4, points: 4 });
-    // Five succeeded runs handed over to their PRs (#102 twice), two QA verdicts on open PRs.
-    expect(spent("hand over")).toEqual({ calls: 5, points: 5 });
+    expect(spent("decorate pr")).toEqual({ calls: 6, points: 6 });
+    // Seven succeeded runs handed over to their PRs (#102 three times), two QA verdicts on
+    // open PRs; #150 merged by the Worker when green, its issue closed by it (not the default
+    // branch); no item read.
+    expect(spent("hand over")).toEqual({ calls: 7, points: 7 });
     expect(spent("qa verdict")).toEqual({ calls: 2, points: 2 });
-    for (const kind of ["merge pr", "close issue", "get items"]) expect(spent(kind).calls).toBe(0);
+    expect(spent("merge pr")).toEqual({ calls: 1, points: 1 });
+    expect(spent("close issue")).toEqual({ calls: 1, points: 1 });
+    expect(spent("get items").calls).toBe(0);
   });
 });
