@@ -142,6 +142,10 @@ export async function openReview(deps: PrDeps, number: number, agentPrUrl: strin
       deps.now(),
     );
     deps.log("pull_request_open_failed", { number, tries: failed?.tries, reason });
+    // The item keeps its lock meanwhile: the operator sees why in the meta queue.
+    await deps
+      .journal("pull_request", number, failed?.detail ?? reason)
+      .catch((journalError: unknown) => deps.log("journal_failed", { number, error: String(journalError) }));
   }
 }
 
