@@ -173,7 +173,8 @@ describe("dispatch to a local agent", () => {
     // were applied without the Worker reading anything from GitHub.
     await settled();
     expect(await workerReads()).toEqual(readsBefore);
-    // And as GitHub's side saw it: no item, scan or dependency read in that window. (The full
+    // And as GitHub's side saw it: no item, scan or dependency read in that window, only the
+    // board writes and #30's PR (opened and decorated; the repo's merge facts kept). (The full
     // reads there are the daemon's lock re-check and this test's own look at the board.)
     const requests = (await (
       await fetch(`${mode.emulatorUrl}/_emulator/requests?since=${since}`)
@@ -181,7 +182,8 @@ describe("dispatch to a local agent", () => {
       operation: string;
     }[];
     const reads = requests.map((r) => r.operation).filter((op) => op !== "BoardItemsPage");
-    expect(reads.filter((op) => !["BoardFieldUpdates", "BoardItemReadBack"].includes(op))).toEqual([]);
+    const writes = ["BoardFieldUpdates", "BoardItemReadBack", "OpenPullRequest", "DecoratePullRequest"];
+    expect(reads.filter((op) => !writes.includes(op))).toEqual([]);
   });
 });
 
