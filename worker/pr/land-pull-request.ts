@@ -51,19 +51,25 @@ async function merged(
   const by = action.by === null ? "" : ` by @${action.by}`;
   await hooks.stopRun(review.number, `PR #${action.prNumber} was merged${by}.`);
   const notes: string[] = [];
-  deps.transaction(() => {
-    deps.reviews.update(
-      review.number,
-      { state: "merged", detail: `PR #${action.prNumber} merged${by}.` },
-      now(),
-    );
-    if (queue.get(review.number) !== null) {
-      queue.setState(review.number, "done", { reason: `PR #${action.prNumber} merged${by}.` });
-      queue.setVerdict(review.number, "done", `PR #${action.prNumber} merged${by}.`);
-    }
-  });
+  // Recorded as merged only once the board says so: a write that fails leaves the delivery
+  // unapplied, and its redelivery finds the review still live and does the rest again.
+  const settle = (): void =>
+    deps.transaction(() => {
+      deps.reviews.update(
+        review.number,
+        { state: "merged", detail: `PR #${action.prNumber} merged${by}.` },
+        now(),
+      );
+      if (queue.get(review.number) !== null) {
+        queue.setState(review.number, "done", { reason: `PR #${action.prNumber} merged${by}.` });
+        queue.setVerdict(review.number, "done", `PR #${action.prNumber} merged${by}.`);
+      }
+    });
   const item = mirror.get(review.itemId) ?? mirror.byNumber(review.number);
-  if (item === null) return [];
+  if (item === null) {
+    settle();
+    return [];
+  }
   const done = config.statuses.done[0] ?? "Done";
   const written = await deps.board.releaseClaim(item, { status: done });
   mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), status: done }, written.updatedAt, now());
@@ -83,6 +89,7 @@ async function merged(
     const deleted = await deps.board.pullRequests.deleteBranch(repo.name, review.branch);
     notes.push(deleted.ok ? `branch ${review.branch} deleted` : `branch kept (${deleted.reason})`);
   } else if (action.deleteBranchOnMerge === true) notes.push("GitHub deletes the branch");
+  settle();
   await journal(deps, review.number, `PR #${action.prNumber} merged${by}: ${notes.join("; ")}.`);
   deps.log("pull_request_merged", { number: review.number, pr: action.prNumber });
   return [{ repo: repo.name, number: review.number, state, stateReason, boardStatus: done }];
@@ -105,6 +112,12 @@ async function closed(
   const reason = parked
     ? `${why} Parked after ${attempts} attempt(s); back to ${status}.`
     : `${why} Back to ${status} (attempt ${attempts} of ${config.dispatch.maxAttempts}).`;
+  const item = mirror.get(review.itemId) ?? mirror.byNumber(review.number);
+  if (item !== null) {
+    const written = await deps.board.releaseClaim(item, { status });
+    mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), status }, written.updatedAt, now());
+  }
+  // After the board write: one that fails leaves the review live for the redelivery.
   deps.transaction(() => {
     deps.reviews.update(review.number, { state: "closed", note: why, detail: reason }, now());
     if (entry !== null) {
@@ -112,11 +125,6 @@ async function closed(
       queue.setVerdict(review.number, parked ? "parked" : "requeued", reason);
     }
   });
-  const item = mirror.get(review.itemId) ?? mirror.byNumber(review.number);
-  if (item !== null) {
-    const written = await deps.board.releaseClaim(item, { status });
-    mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), status }, written.updatedAt, now());
-  }
   await journal(deps, review.number, reason);
   if (parked)
     await deps
