@@ -31,7 +31,7 @@ import {
   reviewOf,
   snapshot,
 } from "./pr-loop-support.ts";
-import { git, repoState } from "./support.ts";
+import { git, repoState, wfIn } from "./support.ts";
 
 let loop: Loop;
 let mode: LocalMode;
@@ -151,6 +151,12 @@ describe("the pull-request loop", () => {
       // Nothing merges it but a person.
       expect((await pullRequestOf(mode, FRONTEND, 21))?.autoMerge).toBeNull();
       expect((await pullRequestOf(mode, FRONTEND, 21))?.state).toBe("OPEN");
+      // `wf status` shows where the PR stands.
+      const status = await wfIn(mode, loop.dir, "status", FRONTEND);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(
+        `  review   #21  PR #${pr.number} · medium risk · QA passed · person — QA passed`,
+      );
     },
     SLOW,
   );
