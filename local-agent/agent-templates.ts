@@ -7,6 +7,7 @@
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { carryLogin } from "./agent-credentials.ts";
+import { REPORT_FILE } from "./agent-report.ts";
 import type { AgentKind } from "./config.ts";
 
 export const TEMPLATE_PLACEHOLDERS = ["promptFile", "worktree", "branch", "runId", "issue"] as const;
@@ -218,6 +219,8 @@ export function prepareAgentEnv(input: EnvInput): Record<string, string> {
     WORKER_FACTORY_WORKTREE: input.values.worktree,
     WORKER_FACTORY_BRANCH: input.values.branch,
     WORKER_FACTORY_ISSUE: input.values.issue,
+    // Where the agent may leave its report (summary, testing) for the pull request's description.
+    WORKER_FACTORY_REPORT_FILE: path.join(input.runDir, REPORT_FILE),
   });
   if (input.gitIdentity.name !== null) {
     env.GIT_AUTHOR_NAME = input.gitIdentity.name;

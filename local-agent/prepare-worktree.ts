@@ -30,6 +30,8 @@ export interface PrepareInput {
   runDir: string;
   issueNumber: number;
   title: string;
+  /** The branch to continue (a rework of an open PR); else one is named from the issue. */
+  branch?: string | null;
   /** Worktrees of this daemon's live runs: never resumed by another run. */
   busyWorktrees?: readonly string[];
 }
@@ -130,7 +132,15 @@ async function prepare(input: PrepareInput): Promise<PrepareResult> {
     }
   }
 
-  const branch = branchName(input.issueNumber, input.title);
+  const named = input.branch ?? null;
+  if (named !== null) {
+    const ok =
+      !named.startsWith("-") &&
+      !/\p{Cc}/u.test(named) &&
+      (await git(clonePath, ["check-ref-format", "--branch", named])).ok;
+    if (!ok) return { ok: false, reason: `branch ${JSON.stringify(named)} is not a valid branch name` };
+  }
+  const branch = named ?? branchName(input.issueNumber, input.title);
   await mkdir(input.runDir, { recursive: true });
   let args: string[];
   let from: string;

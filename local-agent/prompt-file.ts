@@ -37,6 +37,14 @@ function resumedSection(resumed: Resumed): string[] {
   ];
 }
 
+function reworkSection(pr: { number: number; url: string }): string[] {
+  return [
+    "",
+    "## Reworking an open pull request",
+    `This issue's pull request #${pr.number} (${flattenLine(pr.url, 1000)}) is open and was sent back: the reason is quoted under "Additional context" at the end. Fix it with new commits on this branch; do not start over, rewrite its history or open another pull request.`,
+  ];
+}
+
 export function renderPrompt(args: DispatchArgs, context: PromptContext): string {
   const issue = `${flattenLine(args.repo)}#${args.issueNumber}`;
   const branch = inlineCode(context.branch);
@@ -57,7 +65,10 @@ export function renderPrompt(args: DispatchArgs, context: PromptContext): string
     `- Area: ${flattenLine(args.area)} (risk: ${args.risk})`,
     `- Lock scope: ${args.lockScope}; lock key(s): ${codes(args.lockKeys) || "(none)"}`,
     `- Worktree: ${flattenLine(context.worktree, 4096)}`,
-    `- Branch: ${branch} (already created from ${inlineCode(`origin/${args.baseBranch}`)} and checked out)`,
+    args.pullRequest === null
+      ? `- Branch: ${branch} (already created from ${inlineCode(`origin/${args.baseBranch}`)} and checked out)`
+      : `- Branch: ${branch} (checked out; it is the head of the open pull request #${args.pullRequest.number})`,
+    ...(args.pullRequest === null ? [] : reworkSection(args.pullRequest)),
     ...(context.resumed ? resumedSection(context.resumed) : []),
     "",
     "## Needed files",
@@ -78,10 +89,10 @@ export function renderPrompt(args: DispatchArgs, context: PromptContext): string
     `1. Work only on branch ${branch}; do not switch branches or touch ${base}.`,
     "2. Commit often: small atomic commits with conventional messages (`feat:`, `fix:`, `test:`, `docs:`, `chore:`).",
     `3. Push the branch to origin (${inlineCode(`git push -u origin ${context.branch}`)}); do not leave work only on the local branch.`,
-    `4. When the work is complete, open a pull request into ${base} whose description has: Summary, Changes, Testing, and Related issues (\`Closes #${args.issueNumber}\`). Print the PR URL.`,
+    `4. When you finish, Worker Factory opens the pull request from your pushed branch into ${base} (with \`Closes #${args.issueNumber}\`), its description made from your report; if you open one yourself for this branch, it is adopted, never duplicated.`,
     `5. Do not touch files outside the lock scope (${scope}). If the task needs files outside it, ask first with \`wf-scope request <path>... --reason "why"\` (on your PATH): edit them only once it prints "Scope granted"; if it is refused, stop at once (the run is stopped and requeued); without a verdict, stop and report which files and why instead of editing them.`,
     "6. Leave the worktree clean: commit or discard everything before you finish.",
-    "7. Finish with a short report: what you changed, how you tested it, what is left.",
+    "7. Finish with a short report, as your last message and in the file `$WORKER_FACTORY_REPORT_FILE` when that variable is set: a `## Summary` of what you changed and why, then a `## Testing` list of the commands you ran to check it and their results.",
     "",
     "## The issue's text",
     "",

@@ -44,6 +44,8 @@ export interface AgentResult {
   prUrls: string[];
   /** Processes of the run still alive after the sweep (should be empty). */
   survivors: number[];
+  /** The agent's last message, where its channel reports one (its report of the run). */
+  lastMessage?: string | undefined;
 }
 
 export interface StartAgentOptions {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import type { DispatchArgs, LiveRun, ScopeReply, SteerEffect } from "../worker/protocol/messages.ts";
+import type { DispatchArgs, LiveRun, RunWork, ScopeReply, SteerEffect } from "../worker/protocol/messages.ts";
 import type { AgentSession } from "./channels/agent-session.ts";
 import { channelFor, startRunSession } from "./channels/start-session.ts";
 import type { LockCheck } from "./check.ts";
@@ -16,10 +16,11 @@ import type { AgentConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { prepareWorktree, removeCleanWorktree } from "./prepare-worktree.ts";
 import { writePromptFile } from "./prompt-file.ts";
-import { clampReason, inspectWorktree, judgeRun, type RepoState, type Verdict } from "./report.ts";
+import { clampReason, type RepoState, type Verdict } from "./report.ts";
 import type { AgentResult } from "./run-agent.ts";
 import { RunScope } from "./run-scope.ts";
 import { RunSteering } from "./run-steering.ts";
+import { judgeFinishedRun } from "./run-work.ts";
 import type { OutboxFrame, StateStore } from "./state-store.ts";
 import { checkpointWork, saveStoppedWork } from "./wip-commit.ts";
 
@@ -157,6 +158,7 @@ export class Run {
       runDir: this.dir,
       issueNumber: this.args.issueNumber,
       title: this.args.title,
+      branch: this.args.branch,
       busyWorktrees: this.env.store
         .runs()
         .filter((r) => r.runId !== this.runId)
@@ -218,6 +220,7 @@ export class Run {
     };
     let result: AgentResult = { exit: { kind: "stopped", why: "stop" }, prUrls: [], survivors: [] };
     const prUrls: string[] = [];
+    let lastMessage: string | null = null;
     while (this.stopReason === null) {
       const restartedFor = this.steering.takeReplans();
       let checkpointNote = "";
@@ -233,6 +236,7 @@ export class Run {
       result = await this.session.done;
       this.session = null;
       prUrls.push(...result.prUrls);
+      lastMessage = result.lastMessage ?? lastMessage;
       if (this.stopReason !== null || !this.steering.restartsAfter(result.exit)) break;
       this.logger.info("agent_restarting", { pending: this.steering.pendingReplans() });
     }
@@ -244,8 +248,10 @@ export class Run {
       this.logger.info("work_saved", { detail: this.steering.stopDetail });
     }
 
-    const repo = await inspectWorktree(worktree, this.baseBranch(), branch);
-    this.finish(judgeRun(result.exit, repo, this.stopReason), repo, prUrls.at(-1) ?? null);
+    const finished = { worktree, branch, baseBranch: this.baseBranch(), runDir: this.dir };
+    const judged = await judgeFinishedRun(finished, result.exit, this.stopReason, lastMessage);
+    const { repo } = judged;
+    this.finish(judged.verdict, repo, prUrls.at(-1) ?? null, judged.work);
     if (!config.keepWorktrees && !repo.dirty) {
       const cleanup = await removeCleanWorktree(config.clonePath, worktree);
       this.logger.info(
@@ -300,7 +306,12 @@ export class Run {
     this.heartbeatTimer = undefined;
   }
 
-  private finish(verdict: Verdict, repo: RepoState | null, prUrl: string | null = null): void {
+  private finish(
+    verdict: Verdict,
+    repo: RepoState | null,
+    prUrl: string | null = null,
+    work: RunWork | null = null,
+  ): void {
     if (this.finished) return;
     this.finished = true;
     this.state = "finishing";
@@ -322,6 +333,7 @@ export class Run {
         branch: this.branch,
         commits: repo?.commits ?? [],
         prUrl,
+        ...(work === null ? {} : { work }),
       });
       this.logger.info("run_finished", {
         outcome: verdict.outcome,

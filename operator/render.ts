@@ -68,6 +68,13 @@ function renderRepo(repo: RepoAnswer, now: number): string[] {
           : `Status ${lock.status ?? "?"}`;
     lines.push(`  holds    ${lock.key}  #${lock.number ?? "?"} ${lock.title} (${how})`);
   }
+  const reviews = (repo.reviews ?? []).filter((r) => ["opening", "open", "rework"].includes(r.state));
+  for (const review of reviews) {
+    const pr = review.prNumber === null ? "PR not open yet" : `PR #${review.prNumber}`;
+    lines.push(
+      `  review   #${review.number}  ${pr} · ${review.tier} risk · QA ${review.qa} · ${review.landing.replace("_", " ")} — ${review.detail}`,
+    );
+  }
   for (const claim of repo.staleClaims) {
     lines.push(
       `  stale    #${claim.number ?? "?"}  claim by ${claim.claimOwner}, lease passed ${claim.leaseExpires ?? "(none)"}${claim.lockKey ? ` · holds ${claim.lockKey}` : ""} — wf release ${repo.name}#${claim.number ?? "?"}`,
@@ -88,7 +95,7 @@ function renderRepo(repo: RepoAnswer, now: number): string[] {
     const retry = item.notBefore > now ? ` (retry ${relative(item.notBefore, now)})` : "";
     lines.push(`  ${pad(item.verdict)} #${item.number}  ${item.title} — ${item.reason}${retry}`);
   }
-  if (live.length + parked.length + waiting.length + repo.staleClaims.length === 0) {
+  if (live.length + reviews.length + parked.length + waiting.length + repo.staleClaims.length === 0) {
     lines.push("  nothing running or waiting");
   }
   return lines;

@@ -60,6 +60,18 @@ const Lock = z.object({
   status: z.string().nullable(),
 });
 
+/** An item's pull request as the Worker tracks it, from the run's branch to the merge or close. */
+const Review = z.object({
+  number: z.number(),
+  state: z.string(),
+  prNumber: z.number().nullable(),
+  prUrl: z.string().nullable(),
+  tier: z.string(),
+  qa: z.string(),
+  landing: z.string(),
+  detail: z.string(),
+});
+
 export const StateAnswer = z.object({
   workspace: z.string(),
   /** The whole workspace's budget, where the Worker reports one. */
@@ -77,6 +89,8 @@ export const StateAnswer = z.object({
       budget: Budget.nullable(),
       lastRefresh: z.object({ at: z.string(), error: z.string().nullable() }).nullable(),
       locks: z.array(Lock).optional(),
+      /** The items' pull requests (Workers that predate them send none). */
+      reviews: z.array(Review).optional(),
     }),
   ),
 });

@@ -55,6 +55,7 @@ export function startClaudeStreamSession(options: StreamSessionOptions): AgentSe
   let written = 0;
   let echoed = 0;
   let failure: string | undefined;
+  let lastMessage: string | undefined;
 
   const agent = startAgent({
     ...processOptions(options),
@@ -68,6 +69,7 @@ export function startClaudeStreamSession(options: StreamSessionOptions): AgentSe
         echoed++;
         if (echoed > 1) logger.info("steer_consumed", { channel: "claude-stream", echoed, written });
       } else if (event.type === "result") {
+        if (event.is_error !== true && event.result !== undefined) lastMessage = event.result;
         failure =
           event.is_error === true ? `Claude Code: ${event.result ?? event.subtype ?? "error"}` : undefined;
         // A message that raced the end of the turn becomes a turn of its own: wait for its result.
@@ -84,11 +86,12 @@ export function startClaudeStreamSession(options: StreamSessionOptions): AgentSe
   };
   write(options.prompt);
 
-  const done = agent.done.then((result): AgentResult =>
-    result.exit.kind === "exited" && failure !== undefined
+  const done = agent.done.then((result): AgentResult => ({
+    ...(result.exit.kind === "exited" && failure !== undefined
       ? { ...result, exit: { ...result.exit, failure } }
-      : result,
-  );
+      : result),
+    lastMessage,
+  }));
 
   return {
     channel: "claude-stream",

@@ -41,6 +41,10 @@ const TurnPayload = z.looseObject({
     error: z.looseObject({ message: z.string() }).nullable().optional(),
   }),
 });
+/** `item/completed` of an `agentMessage`: the model's words; the last one is its report. */
+const AgentMessageItem = z.looseObject({
+  item: z.looseObject({ type: z.literal("agentMessage"), text: z.string() }),
+});
 const ErrorPayload = z.looseObject({
   error: z.looseObject({ message: z.string() }),
   willRetry: z.boolean().optional(),
@@ -68,6 +72,7 @@ export function startCodexAppServerSession(options: StreamSessionOptions): Agent
   let firstTurnStarted = false;
   let inFlight = 0;
   let failure: string | undefined;
+  let lastMessage: string | undefined;
 
   const rpc = new JsonRpcLines((line) => agent.writeLine(line), {
     onNotification(method, params) {
@@ -83,6 +88,9 @@ export function startCodexAppServerSession(options: StreamSessionOptions): Agent
         failure = status === "failed" ? `Codex turn failed: ${error?.message ?? "no message"}` : undefined;
         logger.info("codex_turn_completed", { turnId: id, status });
         finishIfIdle();
+      } else if (method === "item/completed") {
+        const message = AgentMessageItem.safeParse(params);
+        if (message.success) lastMessage = message.data.item.text;
       } else if (method === "error") {
         const payload = ErrorPayload.safeParse(params);
         if (payload.success && payload.data.willRetry !== true)
@@ -149,9 +157,11 @@ export function startCodexAppServerSession(options: StreamSessionOptions): Agent
 
   const done = agent.done.then((result): AgentResult => {
     rpc.close("the app-server exited");
-    return result.exit.kind === "exited" && failure !== undefined
-      ? { ...result, exit: { ...result.exit, failure } }
-      : result;
+    const judged =
+      result.exit.kind === "exited" && failure !== undefined
+        ? { ...result, exit: { ...result.exit, failure } }
+        : result;
+    return { ...judged, lastMessage };
   });
 
   const ended = (detail: string): Delivery => ({ delivered: false, why: "ended", detail });

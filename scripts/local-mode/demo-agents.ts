@@ -1,8 +1,9 @@
 /**
  * `npm start -- --demo-agents`: one local-agent daemon per repo of the workspace, each on a
- * throwaway git origin and clone under one temporary folder, running the demo agent
- * (local-agent/examples/demo-agent.sh, which commits a note and pushes it), with the board
- * re-check against the emulator. Runs flow with no set-up. Used by scripts/dev.ts.
+ * throwaway git origin (linked to the emulator, so that runs' PRs open there) and clone under
+ * one temporary folder, running the demo agent (local-agent/examples/demo-agent.sh, which
+ * commits and pushes), with the board re-check against the emulator. Runs flow with no
+ * set-up. Used by scripts/dev.ts.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -37,6 +38,19 @@ async function throwawayRepo(folder: string, base: string): Promise<string> {
   return clone;
 }
 
+/**
+ * The emulator serves the origin's branches and hears its pushes (a post-receive hook), as
+ * GitHub does a repo's: the runs' pull requests open, merge and delete their branches.
+ */
+async function linkToEmulator(emulatorUrl: string, repo: string, gitDir: string): Promise<void> {
+  const response = await fetch(`${emulatorUrl}/_emulator/git/link`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ repo, gitDir, hook: true }),
+  });
+  if (!response.ok) throw new Error(`linking ${repo} to the emulator answered ${response.status}`);
+}
+
 export async function startDemoAgents(options: {
   workerUrl: string;
   emulatorUrl: string;
@@ -56,6 +70,7 @@ export async function startDemoAgents(options: {
     for (const repo of options.repos) {
       const short = repo.name.split("/")[1] ?? repo.name;
       const clone = await throwawayRepo(path.join(folder, short), repo.baseBranch);
+      await linkToEmulator(options.emulatorUrl, repo.name, path.join(folder, short, "origin.git"));
       const token = await options.tokenFor(repo.name);
       const child = spawn(
         process.execPath,

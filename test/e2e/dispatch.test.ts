@@ -13,7 +13,7 @@ import { BoardClient } from "../../worker/board/board-client.ts";
 import type { BoardItem } from "../../worker/board/board-item.ts";
 import { parseWorkspaceConfig } from "../../worker/config/workspace-config.ts";
 import { LOCAL_SECRETS, startLocalMode, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, git, makeRepo, repoState as state, type RepoView } from "./support.ts";
+import { agentToken, emulatorPost, git, makeRepo, repoState as state, type RepoView } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-dispatch-${process.pid}`;
@@ -55,7 +55,9 @@ beforeAll(async () => {
   expect(created.status).toBeLessThan(300);
 
   dir = await mkdtemp(join(tmpdir(), "wf-dispatch-"));
-  const { clone } = await makeRepo(dir);
+  const { origin, clone } = await makeRepo(dir);
+  // The emulator serves this origin's branches (its pushes reach it by a hook, as GitHub's).
+  await emulatorPost(mode, "git/link", { repo: FRONTEND, gitDir: origin, hook: true });
   const token = await agentToken(mode, FRONTEND);
   daemon = spawn(
     process.execPath,
@@ -98,7 +100,7 @@ afterAll(async () => {
 });
 
 describe("dispatch to a local agent", () => {
-  it("runs a Ready item in a new worktree on its own branch, then clears its claim and asks for QA", async () => {
+  it("runs a Ready item in a new worktree on its own branch, then asks for QA, holding its lock", async () => {
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 21)?.outcome, {
         timeout: 60_000,
@@ -108,20 +110,23 @@ describe("dispatch to a local agent", () => {
     const branches = await git(join(dir, "origin.git"), "branch", "--list", "subfeature/task/21-*");
     expect(branches).toContain("subfeature/task/21-pricing-page");
     const log = await git(join(dir, "origin.git"), "log", "--format=%s", "subfeature/task/21-pricing-page");
-    expect(log.split("\n")[0]).toBe("docs: notes for issue 21");
+    expect(log.split("\n")[0]).toBe("feat: demo change for issue 21");
 
     const item = await boardItem(21);
-    // app/pages is a medium-risk area: the change waits for a person's QA, holding its area.
+    // app/pages is a medium-risk area: the change waits for a person's QA, holding its area
+    // (locks follow the code until its PR is merged); only the run's lease fields go.
     expect(item?.fields).toMatchObject({
       status: "QA Required",
-      lockKey: null,
-      claimOwner: null,
+      lockKey: "app/pages",
+      claimOwner: "worker-factory/e2e-agent",
       leaseExpires: null,
       lastHeartbeat: null,
     });
   });
 
-  it("holds back the item that conflicted with it until QA passes, then runs it next", async () => {
+  it("holds back the item that conflicted with it through QA and review, then runs it once the PR is merged", async () => {
+    // The PR is open (its repo facts read once, the tier label created with it).
+    await expect.poll(openPr, { timeout: 30_000 }).not.toBeNull();
     const readsBefore = await workerReads();
     const since = Date.now();
     await expect
@@ -133,7 +138,22 @@ describe("dispatch to a local agent", () => {
       body: JSON.stringify({ repo: FRONTEND, number: 21, verdict: "pass" }),
     });
     expect(verdict.status).toBe(200);
-    expect((await boardItem(21))?.fields.status).toBe("In Review");
+    expect((await boardItem(21))?.fields).toMatchObject({ status: "In Review", lockKey: "app/pages" });
+    expect((await repoState()).items.find((i) => i.number === 30)?.reason).toBe(
+      "Lock conflict: Issue #21 currently holds overlapping lock key(s).",
+    );
+    // A person merges it (the required check passed first).
+    const pr = await openPr();
+    await emulatorPost(mode, "checks", {
+      repo: FRONTEND,
+      pullRequest: pr,
+      name: "ci",
+      conclusion: "success",
+    });
+    await emulatorPost(mode, "pull-requests/merge", {
+      pullRequest: `${FRONTEND}#${pr}`,
+      actor: "phoenix-human",
+    });
     await expect
       .poll(async () => (await repoState()).runs.find((r) => r.number === 30)?.outcome, {
         timeout: 60_000,
@@ -144,15 +164,17 @@ describe("dispatch to a local agent", () => {
     const first = runs.find((r) => r.number === 21);
     const second = runs.find((r) => r.number === 30);
     expect(first?.finishedAt).not.toBeNull();
-    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.finishedAt!);
+    expect(second!.startedAt).toBeGreaterThan(first!.finishedAt!);
+    expect((await boardItem(21))?.fields).toMatchObject({ status: "Done", lockKey: null, claimOwner: null });
     expect(second!.fence).toBeGreaterThan(first!.fence);
-    expect((await boardItem(30))?.fields.lockKey).toBeNull();
+    expect((await boardItem(30))?.fields.lockKey).toBe("app/pages");
 
-    // The QA release, #30's claim and release and the webhooks echoing all of them were
-    // applied to the mirror without the Worker reading anything from GitHub.
+    // The QA verdict, the merge, #30's claim, its PR and the webhooks echoing all of them
+    // were applied without the Worker reading anything from GitHub.
     await settled();
     expect(await workerReads()).toEqual(readsBefore);
-    // And as GitHub's side saw it: no item, scan or dependency read in that window. (The full
+    // And as GitHub's side saw it: no item, scan or dependency read in that window, only the
+    // board writes and #30's PR (opened and decorated; the repo's merge facts kept). (The full
     // reads there are the daemon's lock re-check and this test's own look at the board.)
     const requests = (await (
       await fetch(`${mode.emulatorUrl}/_emulator/requests?since=${since}`)
@@ -160,7 +182,8 @@ describe("dispatch to a local agent", () => {
       operation: string;
     }[];
     const reads = requests.map((r) => r.operation).filter((op) => op !== "BoardItemsPage");
-    expect(reads.filter((op) => !["BoardFieldUpdates", "BoardItemReadBack"].includes(op))).toEqual([]);
+    const writes = ["BoardFieldUpdates", "BoardItemReadBack", "OpenPullRequest", "DecoratePullRequest"];
+    expect(reads.filter((op) => !writes.includes(op))).toEqual([]);
   });
 });
 
@@ -170,12 +193,29 @@ async function workerReads(): Promise<Record<string, number>> {
     headers: { authorization: `Bearer ${LOCAL_SECRETS.ADMIN_TOKEN}` },
   });
   const { budget } = (await response.json()) as { budget: { byKind: Record<string, { calls: number }> } };
-  const writes = new Set(["claim", "read back", "release", "renew lease", "set status", "widen lock"]);
+  const writes = new Set([
+    ...["claim", "read back", "release", "renew lease", "set status", "widen lock"],
+    ...["hand over", "qa verdict", "open pr", "decorate pr"],
+  ]);
   return Object.fromEntries(
     Object.entries(budget.byKind)
       .filter(([kind]) => !writes.has(kind))
       .map(([kind, spent]) => [kind, spent.calls]),
   );
+}
+
+/** The number of #21's open PR on the emulator, or null. */
+async function openPr(): Promise<number | null> {
+  const state = (await (await fetch(`${mode.emulatorUrl}/_emulator/state`)).json()) as {
+    pullRequests: { repo: string; number: number; state: string; headRefName: string }[];
+  };
+  const pr = state.pullRequests.find(
+    (candidate) =>
+      candidate.repo === FRONTEND &&
+      candidate.state === "OPEN" &&
+      candidate.headRefName.startsWith("subfeature/task/21-"),
+  );
+  return pr?.number ?? null;
 }
 
 /** Every webhook the emulator queued has been delivered and routed by the Worker. */

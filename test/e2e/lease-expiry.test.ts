@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import bundled from "../../workspace.config.json";
 import { startLocalMode, type LocalMode } from "../../scripts/dev.ts";
-import { agentToken, makeRepo, repoState, type RunView } from "./support.ts";
+import { agentToken, emulatorPost, makeRepo, repoState, type RunView } from "./support.ts";
 
 const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const persistTo = `.wrangler/test-lease-${process.pid}`;
@@ -54,7 +54,9 @@ beforeAll(async () => {
   };
   mode = await startLocalMode({ port: 0, persistTo, vars: { WORKSPACE_CONFIG: JSON.stringify(config) } });
   dir = await mkdtemp(join(tmpdir(), "wf-lease-"));
-  await makeRepo(dir);
+  const { origin } = await makeRepo(dir);
+  // The emulator serves the origin's branches, so that the succeeded run's PR opens.
+  await emulatorPost(mode, "git/link", { repo: FRONTEND, gitDir: origin, hook: true });
   token = await agentToken(mode, FRONTEND);
 }, 180_000);
 
@@ -139,11 +141,11 @@ describe("a daemon killed mid-run", () => {
     const retry = (await runs()).find((r) => r.number === 21 && r.fence > failed.fence)!;
     const backoffMs = RETRY_BASE_SECONDS * 1000 * 2 ** (failed.attempt - 1);
     expect(retry.startedAt).toBeGreaterThanOrEqual((failed.finishedAt ?? 0) + backoffMs);
-    // With nothing left to do, the RepoQueue keeps only its journal pruning, hours away: the
-    // alarm does not wake it for nothing.
+    // With its PR open and nothing else to do, the RepoQueue keeps only its journal pruning
+    // and the QA escalation of #21 and #22, hours away: the alarm does not wake it for nothing.
     await expect
       .poll(async () => (await repoState(mode, FRONTEND)).agenda.map((entry) => entry.kind))
-      .toEqual(["prune"]);
+      .toEqual(["prune", "qa-timeout"]);
     const { agenda, alarm } = await repoState(mode, FRONTEND);
     expect(alarm).toBe(agenda[0]?.due);
     expect((alarm ?? 0) - Date.now()).toBeGreaterThan(60 * 60 * 1000);

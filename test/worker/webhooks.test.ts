@@ -16,7 +16,11 @@ import {
   WEBHOOK_SECRET,
 } from "./support/deliveries.ts";
 
-const USED = new Set(["issues", "pull_request", "issue_comment", "projects_v2_item"]);
+// The events Worker Factory acts on: the board's and its items', and their PRs' checks.
+const USED = new Set([
+  ...["issues", "pull_request", "issue_comment", "projects_v2_item"],
+  ...["check_run", "check_suite", "status"],
+]);
 
 /** An item of Backend's micro queue as /api/state shows it (its title from the mirror). */
 async function backendItem(number: number) {

@@ -16,6 +16,7 @@ import { IssueStatesResponse, toIssueStates } from "./issue-states-response.ts";
 import { AppTokenProvider } from "./github-app-auth.ts";
 import type { GitHubAppCredentials } from "./github-app-auth.ts";
 import { WebhookDeliveries } from "./hook-deliveries.ts";
+import { PullRequestCalls } from "./pull-request-calls.ts";
 import { GITHUB_API_URL, GraphqlTransport } from "./graphql-transport.ts";
 import type { ProjectSchema } from "./project-schema.ts";
 import { fieldWrite, findField, toProjectSchema } from "./project-schema.ts";
@@ -131,6 +132,11 @@ export class BoardClient {
   /** The org webhook's deliveries, to redeliver the failed ones (REST, same auth and backoff). */
   get webhooks(): WebhookDeliveries {
     return new WebhookDeliveries(this.#transport, this.#config.project.org);
+  }
+
+  /** A run's pull request: open, decorate, merge, close its issue, delete its branch (same meter). */
+  get pullRequests(): PullRequestCalls {
+    return new PullRequestCalls(this.#transport);
   }
 
   /** GitHub's Copilot coding agent: find, assign, unassign (same auth, backoff and meter). */

@@ -48,6 +48,8 @@ export const BoardItem = z.object({
     lastHeartbeat: z.string().nullable(),
     priority: z.string().nullable(),
     agentMode: z.string().nullable(),
+    /** Absent in snapshots stored before the field existed. */
+    baseBranch: z.string().nullable().default(null),
   }),
   /** GitHub's own issue dependencies (`Issue.blockedBy`). */
   blockedBy: z.array(IssueState).default([]),
@@ -71,5 +73,6 @@ export function emptyFields(): BoardItem["fields"] {
     lastHeartbeat: null,
     priority: null,
     agentMode: null,
+    baseBranch: null,
   };
 }

@@ -7,6 +7,7 @@ import type { LockScope, WorkspaceConfig } from "../config/workspace-config.ts";
 import { findRepo } from "../config/workspace-config.ts";
 import type { BoardItem, IssueRef, IssueState } from "./board-item.ts";
 import { issueRefKey, parseIssueRefs, sameRepo } from "./issue-refs.ts";
+import { itemBase } from "./item-base.ts";
 import type { KeyConflict, LockKey } from "./locks.ts";
 import { findKeyConflicts, formatLockKeys, heldLocks, requestedLocks } from "./locks.ts";
 
@@ -21,7 +22,15 @@ export type NotReadyCode =
   "no_repo" | "unconfigured_repo" | "pull_request" | "archived" | "closed" | "status";
 
 export type GateVerdict =
-  | { kind: "runnable"; area: string; scope: LockScope; lockKeys: LockKey[]; lockKeyText: string }
+  | {
+      kind: "runnable";
+      area: string;
+      scope: LockScope;
+      lockKeys: LockKey[];
+      lockKeyText: string;
+      /** The branch the work starts from and its PR goes into. */
+      baseBranch: string;
+    }
   | { kind: "triage"; reason: string }
   | { kind: "waiting"; reason: string; open: Dependency[]; invalid: string[] }
   | { kind: "conflict"; reason: string; holder: LockHolder; holders: LockHolder[]; lockKeys: LockKey[] }
@@ -235,8 +244,11 @@ export function evaluateGate(input: GateInput): GateVerdict {
       reason: `Status is ${item.fields.status ?? "empty"}, not ${config.statuses.ready}.`,
     };
   }
-  const requested = requestedLocks(item, findRepo(config, item.repo ?? ""));
+  const repo = findRepo(config, item.repo ?? "");
+  const requested = requestedLocks(item, repo);
   if (!requested.ok) return { kind: "triage", reason: requested.reason };
+  const base = repo === undefined ? null : itemBase(item, repo, config);
+  if (base !== null && !base.ok) return { kind: "triage", reason: base.reason };
 
   const prepared = input.prepared ?? prepareBoard(input.board, config, now);
   const onBoard = prepared.index;
@@ -281,6 +293,7 @@ export function evaluateGate(input: GateInput): GateVerdict {
     scope: requested.scope,
     lockKeys: requested.keys,
     lockKeyText: formatLockKeys(requested.keys),
+    baseBranch: base?.ok === true ? base.base : (repo?.baseBranch ?? "main"),
   };
 }
 

@@ -38,6 +38,9 @@ export function graphqlUrl(apiUrl: string): string {
 
 const RateLimitOnly = RateLimit.nullish();
 
+/** One entry of a GraphQL answer's `errors`, as far as callers look at it. */
+export type GraphqlFieldError = { type?: string; message?: string; path?: ReadonlyArray<string | number> };
+
 export class GraphqlTransport {
   readonly #options: TransportOptions;
   readonly #meter: BudgetMeter;
@@ -66,7 +69,7 @@ export class GraphqlTransport {
     query: string,
     variables: Record<string, unknown>,
     schema: S,
-    acceptErrors?: (errors: ReadonlyArray<{ type?: string }>) => boolean,
+    acceptErrors?: (errors: ReadonlyArray<GraphqlFieldError>) => boolean,
   ): Promise<z.infer<S>> {
     const data = await withBackoff(
       operation,
@@ -90,13 +93,31 @@ export class GraphqlTransport {
   }
 
   /**
+   * Runs a document whose parts may fail on their own (aliased mutations): the data of the
+   * parts that worked, and the errors of those that did not. Rate limits still back off.
+   */
+  async callPartial<S extends z.ZodType>(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: S,
+  ): Promise<{ data: z.infer<S>; errors: GraphqlFieldError[] }> {
+    let errors: GraphqlFieldError[] = [];
+    const data = await this.call(operation, query, variables, schema, (seen) => {
+      errors = [...seen];
+      return seen.every((error) => error.type !== "RATE_LIMITED");
+    });
+    return { data, errors };
+  }
+
+  /**
    * A REST call on the same host, with the same auth and rate-limit backoff (the org hook's
    * deliveries). REST has its own budget, so nothing is recorded in the GraphQL meter.
    * Returns the parsed body and the `link` header (for cursor pagination).
    */
   async rest<S extends z.ZodType>(
     operation: string,
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     schema: S,
   ): Promise<{ data: z.infer<S>; link: string | null }> {
@@ -147,7 +168,7 @@ export class GraphqlTransport {
     operation: string,
     query: string,
     variables: Record<string, unknown>,
-    acceptErrors: ((errors: ReadonlyArray<{ type?: string }>) => boolean) | undefined,
+    acceptErrors: ((errors: ReadonlyArray<GraphqlFieldError>) => boolean) | undefined,
   ): Promise<unknown> {
     let headers: HeaderSnapshot | null = null;
     const authorization = await this.#options.authorization();
@@ -178,13 +199,19 @@ function rateLimitOf(data: unknown): z.infer<typeof RateLimitOnly> {
   return parsed.success ? parsed.data : null;
 }
 
-function errorTypes(errors: unknown): Array<{ type?: string }> {
+function errorTypes(errors: unknown): GraphqlFieldError[] {
   if (!Array.isArray(errors)) return [];
-  return errors.map((entry: unknown) =>
-    typeof entry === "object" && entry !== null && "type" in entry && typeof entry.type === "string"
-      ? { type: entry.type }
-      : {},
-  );
+  return errors.map((entry: unknown): GraphqlFieldError => {
+    if (typeof entry !== "object" || entry === null) return {};
+    const out: GraphqlFieldError = {};
+    if ("type" in entry && typeof entry.type === "string") out.type = entry.type;
+    if ("message" in entry && typeof entry.message === "string") out.message = entry.message;
+    if ("path" in entry && Array.isArray(entry.path))
+      out.path = entry.path.filter((part): part is string | number =>
+        ["string", "number"].includes(typeof part),
+      );
+    return out;
+  });
 }
 
 function toBoardError(operation: string, error: unknown): Error {

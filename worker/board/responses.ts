@@ -218,6 +218,7 @@ const ROLES: readonly FieldRole[] = [
   "lastHeartbeat",
   "priority",
   "agentMode",
+  "baseBranch",
 ];
 
 /** Field values keyed by role, matching configured field names case-insensitively. */

@@ -4,14 +4,14 @@
  * at start-up, the daemon and the emulator read the same shape.
  */
 import { z } from "zod";
+import { PullRequestSettings, QaSettings, RiskLevel } from "./pull-request-settings.ts";
+
+export { RiskLevel };
 
 const repoName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/name");
 
 export const LockScope = z.enum(["area", "files"]);
 export type LockScope = z.infer<typeof LockScope>;
-
-export const RiskLevel = z.enum(["low", "medium", "high"]);
-export type RiskLevel = z.infer<typeof RiskLevel>;
 
 /** Who runs an item (`Agent Mode`): a local daemon, GitHub's Copilot coding agent, or a person. */
 export const AgentModeName = z.enum(["cli", "cloud", "local-ide"]);
@@ -19,6 +19,8 @@ export type AgentModeName = z.infer<typeof AgentModeName>;
 
 /** Areas whose default lock scope is `files` (seed: "docs and ci areas are low-risk"). */
 const FILE_SCOPED_AREAS = new Set(["docs", "ci"]);
+/** Areas that are low risk unless configured (seed's tiered review: docs, tests, content, ci). */
+const LOW_RISK_AREAS = new Set(["docs", "ci", "tests", "content"]);
 
 const AreaInput = z
   .object({
@@ -33,7 +35,7 @@ const AreaInput = z
 export const Area = AreaInput.transform((area) => ({
   name: area.name,
   paths: area.paths,
-  risk: area.risk ?? (FILE_SCOPED_AREAS.has(area.name) ? "low" : "medium"),
+  risk: area.risk ?? (LOW_RISK_AREAS.has(area.name) ? "low" : "medium"),
   lockScope: area.lockScope ?? (FILE_SCOPED_AREAS.has(area.name) ? "files" : "area"),
 }));
 export type Area = z.infer<typeof Area>;
@@ -42,6 +44,8 @@ export const RepoConfig = z
   .object({
     name: repoName,
     baseBranch: z.string().min(1).default("main"),
+    /** Ask Copilot (`copilot-pull-request-reviewer[bot]`) to review the PRs Worker Factory opens. */
+    copilotReview: z.boolean().default(false),
     areas: z.array(Area).min(1),
   })
   .strict()
@@ -73,6 +77,8 @@ export const FieldNames = z
     lastHeartbeat: z.string().min(1).default("Last Heartbeat"),
     priority: z.string().min(1).default("Priority"),
     agentMode: z.string().min(1).default("Agent Mode"),
+    /** The branch an item's PR goes into, when not the repo's base (a `feature/*` branch). */
+    baseBranch: z.string().min(1).default("Base Branch"),
   })
   .strict();
 export type FieldNames = z.infer<typeof FieldNames>;
@@ -83,11 +89,11 @@ export const StatusValues = z
     ready: z.string().min(1).default("Ready"),
     /** Written on claim. */
     inProgress: z.string().min(1).default("In Progress"),
-    /** Items with one of these statuses hold their lock keys. */
-    active: z.array(z.string().min(1)).min(1).default(["In Progress", "QA Required"]),
+    /** Items with one of these statuses hold their lock keys (locks follow the code into review). */
+    active: z.array(z.string().min(1)).min(1).default(["In Progress", "QA Required", "In Review"]),
     /** A dependency whose item has one of these statuses is complete. */
     done: z.array(z.string().min(1)).min(1).default(["Done"]),
-    /** Written when a run finishes with commits on its branch: the PR awaits review. */
+    /** Written when a run's PR is open and needs no QA (or passed it): it waits to be merged. */
     review: z.string().min(1).default("In Review"),
     /** Written instead of `review` when the change needs a person's QA; holds the lock meanwhile. */
     qaRequired: z.string().min(1).default("QA Required"),
@@ -140,13 +146,8 @@ export const WorkspaceConfig = z
       })
       .strict()
       .default({ maxAttempts: 3, retryBaseSeconds: 60 }),
-    qa: z
-      .object({
-        /** Risk levels whose finished runs wait for a person's QA (seed: "QA gating policy"). */
-        requiredFor: z.array(RiskLevel).default(["medium", "high"]),
-      })
-      .strict()
-      .default({ requiredFor: ["medium", "high"] }),
+    qa: QaSettings.default(QaSettings.parse({})),
+    pullRequests: PullRequestSettings.default(PullRequestSettings.parse({})),
     reconcile: z
       .object({
         /** Organization webhook id, to list and redeliver failed deliveries. */

@@ -4,9 +4,18 @@
  * uses are read (with zod), so GitHub adding fields never breaks intake.
  */
 import { z } from "zod";
+import { CHECK_EVENTS, normalizeCheckEvent, type CheckEvent } from "./check-events.ts";
+
+export type { CheckEvent };
 
 /** The events Worker Factory acts on; every other verified event is acknowledged and ignored. */
-export const USED_EVENTS = ["issues", "pull_request", "issue_comment", "projects_v2_item"] as const;
+export const USED_EVENTS = [
+  "issues",
+  "pull_request",
+  "issue_comment",
+  "projects_v2_item",
+  ...CHECK_EVENTS,
+] as const;
 export type UsedEvent = (typeof USED_EVENTS)[number];
 
 export function isUsedEvent(event: string): event is UsedEvent {
@@ -14,6 +23,12 @@ export function isUsedEvent(event: string): event is UsedEvent {
 }
 
 const Repository = z.object({ full_name: z.string() });
+/** A pull request's repository: what its merge needs (GitHub's webhooks carry the settings). */
+const PullRepository = Repository.extend({
+  default_branch: z.string().nullish(),
+  delete_branch_on_merge: z.boolean().nullish(),
+});
+const Ref = z.object({ ref: z.string(), sha: z.string().nullish() }).nullish();
 const Organization = z.object({ login: z.string() }).optional();
 /** Who caused the event; GitHub sends a placeholder (`ghost`) where it cannot say. */
 const Sender = z.object({ login: z.string() }).nullish();
@@ -44,12 +59,14 @@ const PullRequestPayload = z.object({
     state: z.string().optional(),
     merged: z.boolean().nullable().optional(),
     body: z.string().nullable().optional(),
-    html_url: z.string().optional(),
-    draft: z.boolean().optional(),
+    html_url: z.string().nullish(),
+    draft: z.boolean().nullish(),
     user: z.object({ login: z.string() }).nullish(),
-    head: z.object({ ref: z.string() }).optional(),
+    head: Ref,
+    base: Ref,
+    merged_by: z.object({ login: z.string() }).nullish(),
   }),
-  repository: Repository,
+  repository: PullRepository,
   sender: Sender,
 });
 
@@ -132,7 +149,14 @@ export type WorkspaceEvent =
       url: string | null;
       draft: boolean;
       sender: string | null;
+      headSha?: string | null;
+      baseRef?: string | null;
+      mergedBy?: string | null;
+      /** The repository's default branch and its delete-branch-on-merge setting, when the payload says. */
+      defaultBranch?: string | null;
+      deleteBranchOnMerge?: boolean | null;
     }
+  | CheckEvent
   | {
       kind: "issue_comment";
       action: string;
@@ -197,6 +221,11 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         url: pr.html_url ?? null,
         draft: pr.draft ?? false,
         sender: p.data.sender?.login ?? null,
+        headSha: pr.head?.sha ?? null,
+        baseRef: pr.base?.ref ?? null,
+        mergedBy: pr.merged_by?.login ?? null,
+        defaultBranch: p.data.repository.default_branch ?? null,
+        deleteBranchOnMerge: p.data.repository.delete_branch_on_merge ?? null,
       });
     }
     case "issue_comment": {
@@ -212,6 +241,12 @@ export function normalizeEvent(event: UsedEvent, payload: unknown): Normalized {
         body: p.data.comment.body,
         sender: p.data.sender?.login ?? null,
       });
+    }
+    case "check_run":
+    case "check_suite":
+    case "status": {
+      const p = normalizeCheckEvent(event, payload);
+      return p.ok ? ok(p.event) : invalid(event, p.error);
     }
     case "projects_v2_item": {
       const p = ProjectItemPayload.safeParse(payload);

@@ -88,8 +88,50 @@ export const DispatchArgs = z.object({
   attempt: z.number().int().positive(),
   /** Extra context appended by steering before the run started. */
   context: z.array(z.string()).default([]),
+  /**
+   * The branch to continue instead of making one: the item's PR is open and this run reworks
+   * it (after a failed QA), so its commits go onto the same branch and PR.
+   */
+  branch: z.string().max(255).nullable().default(null),
+  /** The item's open pull request that this run's work goes onto (a rework), if any. */
+  pullRequest: z
+    .object({ number: z.number().int().positive(), url: z.string().max(2048) })
+    .nullable()
+    .default(null),
 });
 export type DispatchArgs = z.infer<typeof DispatchArgs>;
+
+/**
+ * What a succeeded run leaves for its pull request, as the daemon found it in the repository:
+ * whether the branch is on origin (the daemon pushes it if the agent did not), its head, the
+ * agent's own summary and what it says it ran to test, the commits' subjects (their
+ * conventional types decide the review tier), and the changed files with their diffstat.
+ */
+export const RunWork = z.object({
+  pushed: z.boolean(),
+  head: z.string().max(64).nullable(),
+  /** The agent's last message (its report), or empty when it left none. */
+  summary: z.string().max(8000).default(""),
+  testing: z.array(z.string().max(1000)).max(50).default([]),
+  /** Subjects of the commits on the branch, oldest first. */
+  subjects: z.array(z.string().max(500)).max(300).default([]),
+  /** Changed files against the base (`--numstat`; null counts for binary files), at most 300. */
+  files: z
+    .array(
+      z.object({
+        path: z.string().max(1000),
+        additions: z.number().int().nonnegative().nullable(),
+        deletions: z.number().int().nonnegative().nullable(),
+      }),
+    )
+    .max(300)
+    .default([]),
+  /** Totals over every changed file (the list above may be cut). */
+  filesChanged: z.number().int().nonnegative().default(0),
+  additions: z.number().int().nonnegative().default(0),
+  deletions: z.number().int().nonnegative().default(0),
+});
+export type RunWork = z.infer<typeof RunWork>;
 
 /** A run the daemon still holds, reported on every (re)connect so the RepoQueue can reconcile. */
 export const LiveRun = z.object({
@@ -132,6 +174,8 @@ export const RunFinished = z.object({
   branch: z.string().max(255).nullable(),
   commits: z.array(z.string().max(64)).max(1000),
   prUrl: z.string().max(2048).nullable(),
+  /** What the pull request needs (a succeeded run); absent from daemons that predate it. */
+  work: RunWork.optional(),
 });
 
 /** What a steering command did to the run: reached the live session, restarted it, or could not act. */

@@ -54,7 +54,9 @@ export async function applyRunFrame(frame: RunFrame, deps: FrameDeps): Promise<s
         });
         break;
       case "run_finished":
-        await deps.loop.finishRun(run, frame.outcome, frame.reason);
+        await deps.loop.finishRun(run, frame.outcome, frame.reason, {
+          reported: { branch: frame.branch, work: frame.work, prUrl: frame.prUrl },
+        });
         break;
       case "steer_applied":
         deps.outbox.ack(frame.steerId);

@@ -99,6 +99,8 @@ export function applyEvent(ctx: ApplyContext, event: WorkspaceEvent): EventEffec
     case "pull_request":
       return applyPullRequest(ctx, event);
     case "issue_comment":
+    case "check":
+      // Checks concern the item's pull request (worker/pr/review-events.ts), not the mirror.
       return NOTHING;
   }
 }

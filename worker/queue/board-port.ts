@@ -17,5 +17,6 @@ export type BoardPort = Pick<
   | "updateFields"
   | "projectId"
   | "budget"
+  | "pullRequests"
   | "copilot"
 >;

@@ -44,6 +44,7 @@ export type ClaimVerdict = {
   scope: "area" | "files";
   lockKeys: Parameters<typeof dispatchArgs>[2]["lockKeys"];
   lockKeyText: string;
+  baseBranch?: string;
 };
 
 /**
@@ -135,6 +136,7 @@ export async function claimAndDispatch(
   agent: AgentInfo,
   verdict: ClaimVerdict,
   attempt: number,
+  rework: Parameters<typeof dispatchArgs>[5] = null,
 ): Promise<boolean> {
   const { config, repo, queue, runs, outbox, now } = deps;
   const number = item.number ?? 0;
@@ -158,7 +160,7 @@ export async function claimAndDispatch(
     runId: run.runId,
     fence: run.fence,
     runSecret,
-    args: dispatchArgs(item, repo, verdict, attempt, deps.qa.contextFor(number)),
+    args: dispatchArgs(item, repo, verdict, attempt, deps.qa.contextFor(number), rework),
   };
   deps.transaction(() => {
     runs.setState(run.runId, "dispatched");

@@ -11,9 +11,10 @@ import type { DispatchArgs } from "../protocol/messages.ts";
 export function dispatchArgs(
   item: BoardItem,
   repo: RepoConfig,
-  verdict: { area: string; scope: "area" | "files"; lockKeys: readonly LockKey[] },
+  verdict: { area: string; scope: "area" | "files"; lockKeys: readonly LockKey[]; baseBranch?: string },
   attempt: number,
   context: readonly string[],
+  rework: { branch: string; pullRequest: { number: number; url: string } | null } | null = null,
 ): DispatchArgs {
   const area = findArea(repo, verdict.area);
   return {
@@ -30,11 +31,13 @@ export function dispatchArgs(
     dependsOn: dependencyRefs(item).refs.map(({ ref }) => `${ref.repo}#${ref.number}`),
     acceptance: acceptanceChecks(item.body),
     links: item.url ? [item.url] : [],
-    baseBranch: repo.baseBranch,
+    baseBranch: verdict.baseBranch ?? repo.baseBranch,
     risk: area?.risk ?? "medium",
     agentMode: item.fields.agentMode,
     attempt,
     context: [...context],
+    branch: rework?.branch ?? null,
+    pullRequest: rework?.pullRequest ?? null,
   };
 }
 

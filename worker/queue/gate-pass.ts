@@ -20,6 +20,7 @@ import { CLAIM_OWNER_PREFIX, claimAndDispatch, clearedClaim } from "./claim-item
 import { isCloudRun, settleCloudSessions } from "./cloud-runs.ts";
 import { retryWrite } from "./pending-releases.ts";
 import { ensureDependencyStates } from "./reconcile-board.ts";
+import { dispatchRework, reworkOf } from "../pr/rework-dispatch.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import { syncQa } from "./repo-qa.ts";
 import type { QueueItem } from "./micro-queue.ts";
@@ -110,6 +111,13 @@ export async function gatePass(deps: LoopDeps, hooks: PassHooks): Promise<void> 
         "active",
         `Run ${live.runId} (fence ${live.fence}) holds ${deps.runs.get(live.runId)?.lockKeys ?? live.lockKeys}.${note}`,
       );
+      continue;
+    }
+    const rework = reworkOf(deps, entry.number);
+    if (rework !== null) {
+      if (mirror.version !== expected) return;
+      await dispatchRework(deps, entry, item, rework);
+      expected = mirror.version;
       continue;
     }
     const verdict = evaluateGate({ item, board, issueStates, config, now: deps.now(), prepared });

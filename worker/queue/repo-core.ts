@@ -72,15 +72,24 @@ export class RepoCore {
       const fill = loop.filled() ? null : await this.#serial(() => loop.fill());
       const delta = loop.applyDelta(input.deliveryId, input.event, input.item ?? null);
       const read = delta.read.length > 0 ? await this.#serial(() => loop.readItems(delta.read)) : null;
+      // A merge, a close or checks that settled: GitHub work, in the serial chain (a throw
+      // leaves the delivery unapplied, so the supervisor hands it again).
+      const landed =
+        delta.reviews.length > 0 ? await this.#serial(() => loop.reviews.settle(delta.reviews)) : [];
       sql.exec(
         "INSERT INTO applied_events (delivery_id, applied_at) VALUES (?, ?)",
         input.deliveryId,
         this.#host.now(),
       );
-      if (delta.pass || fill?.pass === true || read !== null) this.requestPass();
+      if (delta.pass || fill?.pass === true || read !== null || delta.reviews.length > 0) this.requestPass();
       return {
         applied: true,
-        completions: [...(fill?.completions ?? []), ...delta.completions, ...(read?.completions ?? [])],
+        completions: [
+          ...(fill?.completions ?? []),
+          ...delta.completions,
+          ...(read?.completions ?? []),
+          ...landed,
+        ],
         // A first full read indexes everything; otherwise the item read, or the delta.
         index: fill?.index ?? read?.index ?? delta.index,
         echo: delta.echo && fill === null && read === null,
@@ -198,6 +207,8 @@ export class RepoCore {
       if (due.has("lease")) await loop.expireLeases();
       if (due.has("board-lease")) await loop.renewBoardLeases();
       if (due.has("prune")) this.#p.prune(this.#host.now());
+      if (due.has("pr-retry")) await loop.reviews.retryOpenings();
+      if (due.has("qa-timeout")) await loop.reviews.escalateQa();
     });
     if (due.has("lease") || due.has("retry") || due.has("pass")) await this.#serial(() => this.#pass());
     await this.armAlarm();

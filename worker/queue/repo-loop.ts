@@ -6,18 +6,18 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import type { BoardItem, IssueState } from "../board/board-item.ts";
-import { findArea } from "../board/locks.ts";
 import { staleClaims, type StaleClaim } from "../board/gate.ts";
 import type { WorkspaceEvent } from "../events/normalize-event.ts";
 import type { AgentInfo } from "./agents.ts";
 import { applyEvent, completionOf, indexOf, type EventEffect } from "./apply-event.ts";
 import type { BoardMirror } from "./board-mirror.ts";
-import { boardLeaseExpiry, clearedClaim } from "./claim-item.ts";
+import { boardLeaseExpiry } from "./claim-item.ts";
 import { noteCloudEvent } from "./cloud-events.ts";
-import { endCloudSession, expireCloudRun, isCloudRun } from "./cloud-runs.ts";
+import { expireCloudRun, isCloudRun } from "./cloud-runs.ts";
 import type { CloudSessions } from "./cloud-sessions.ts";
 import type { DependencyStates } from "./dependency-states.ts";
 import type { RunScopes } from "./scope-steering.ts";
+import type { Reviews } from "../pr/reviews.ts";
 import { gatePass, isOwnClaim } from "./gate-pass.ts";
 import type { PendingReleases } from "./pending-releases.ts";
 import type { Meta } from "./meta.ts";
@@ -30,7 +30,10 @@ import type { Outbox } from "./outbox.ts";
 import { applyScan, reconcileBoard, reconcileDue, type ReconcileResult } from "./reconcile-board.ts";
 import type { ItemStamp } from "../board/board-client.ts";
 import type { Run, Runs } from "./runs.ts";
-import { settleRun, type FinishOutcome } from "./settle-run.ts";
+import type { FinishOutcome } from "./settle-run.ts";
+import { finishRun, type FinishOptions } from "./finish-run.ts";
+import { applyReviewEvent, type ReviewAction } from "../pr/review-events.ts";
+import { ReviewLoop } from "../pr/review-loop.ts";
 import { steerRun, type SteerInput, type SteerResult } from "./steering.ts";
 import { requestScope, type ScopeVerdict } from "./scope-request.ts";
 
@@ -44,6 +47,8 @@ export interface LoopDeps {
   depStates: DependencyStates;
   /** The scope each live run was dispatched with (so a change on the board steers it). */
   scopes: RunScopes;
+  /** The items' pull requests, from a succeeded run to the merge or close. */
+  reviews: Reviews;
   /** The sessions of GitHub's Copilot coding agent on `cloud` items (cloud-runs.ts). */
   cloud: CloudSessions;
   /** Releases the board still owes for finished runs (retried by the gate pass). */
@@ -76,9 +81,14 @@ export type Outcome = Pick<EventEffect, "completions" | "index"> & { pass: boole
 export class RepoLoop {
   readonly #d: LoopDeps;
   #reported = "";
+  /** The items' pull requests: merges, closes, checks, retried openings, QA timeouts. */
+  readonly reviews: ReviewLoop;
 
   constructor(deps: LoopDeps) {
     this.#d = deps;
+    this.reviews = new ReviewLoop(deps, (run, outcome, reason, options) =>
+      this.finishRun(run, outcome, reason, options),
+    );
   }
 
   get repo(): RepoConfig {
@@ -123,9 +133,10 @@ export class RepoLoop {
     deliveryId: string,
     event: WorkspaceEvent,
     item: BoardItem | null,
-  ): Outcome & { read: string[]; echo: boolean } {
+  ): Outcome & { read: string[]; echo: boolean; reviews: ReviewAction[] } {
     const { mirror, now } = this.#d;
     this.#steerOnEvent(deliveryId, event);
+    const reviews = applyReviewEvent(this.#d.reviews, event, now());
     const cloud = noteCloudEvent(this.#d, event);
     if (item !== null) {
       const completion = completionOf(item);
@@ -136,6 +147,7 @@ export class RepoLoop {
         completions: completion ? [completion] : [],
         index: indexOf([item], false),
         echo: false,
+        reviews,
       };
     }
     const effect = applyEvent(
@@ -149,7 +161,8 @@ export class RepoLoop {
       read: effect.read,
       completions: effect.completions,
       index: effect.index,
-      echo: effect.echo,
+      echo: effect.echo && reviews.length === 0,
+      reviews,
     };
   }
 
@@ -196,7 +209,7 @@ export class RepoLoop {
   async pass(): Promise<void> {
     await this.fill();
     await gatePass(this.#d, {
-      finishRun: (run, reason) => this.finishRun(run, "stopped", reason, true),
+      finishRun: (run, reason) => this.finishRun(run, "stopped", reason, { issueClosed: true }),
       settleRun: (run, outcome, reason) => this.finishRun(run, outcome, reason),
     });
     const stale = this.staleClaims();
@@ -229,63 +242,14 @@ export class RepoLoop {
     return decideQa(this.#d, number, verdict, note);
   }
 
-  /**
-   * Ends a run: records it, settles its item (see settle-run.ts), and releases its lock on
-   * the board. `issueClosed` leaves the board's Status alone and the item done.
-   */
-  async finishRun(run: Run, outcome: FinishOutcome, reason: string, issueClosed = false): Promise<void> {
-    const { config, queue, runs, outbox, mirror, now } = this.#d;
-    // A Copilot session hands its PR on like a succeeded run, or is unassigned (cloud-runs.ts).
-    const handedOn = isCloudRun(run) ? await endCloudSession(this.#d, run, outcome, reason) : null;
-    const item = mirror.get(run.itemId);
-    const risk = item ? findArea(this.#d.repo, item.fields.area ?? "")?.risk : undefined;
-    const needsQa = risk !== undefined && config.qa.requiredFor.includes(risk);
-    const settled = settleRun(run, outcome, reason, { config, now: now(), issueClosed, needsQa });
-    this.#d.transaction(() => {
-      runs.finish(run.runId, outcome, reason, now());
-      outbox.dropRun(run.runId);
-      this.#d.scopes.drop(run.runId);
-      if (item !== null) {
-        const release = {
-          itemId: item.itemId,
-          number: run.number,
-          runId: run.runId,
-          status: settled.boardStatus,
-        };
-        this.#d.releases.add({ ...release, since: now() });
-      }
-      if (queue.get(run.number) === null) return;
-      queue.setState(run.number, settled.state, {
-        attempts: settled.attempts,
-        ...(settled.notBefore === undefined ? {} : { notBefore: settled.notBefore }),
-        reason: settled.reason,
-      });
-      queue.setVerdict(run.number, settled.verdict, settled.reason);
-    });
-    if (item !== null) {
-      try {
-        const written = await this.#d.board.releaseClaim(item, { status: settled.boardStatus });
-        const status = settled.boardStatus === null ? {} : { status: settled.boardStatus };
-        mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, now());
-        this.#d.releases.done(item.itemId, run.runId);
-      } catch (error) {
-        // Kept in pending_releases: the next gate pass writes it (see pending-releases.ts).
-        this.#d.log("release_failed", { runId: run.runId, error: String(error) });
-      }
-    }
-    if (settled.state === "parked") {
-      const title = item?.title ?? queue.get(run.number)?.title ?? `#${run.number}`;
-      await this.#d
-        .notifyParked({ number: run.number, title, reason: settled.reason, runId: run.runId })
-        .catch((error: unknown) => this.#d.log("notify_failed", { runId: run.runId, error: String(error) }));
-    }
-    this.#d.log("run_finished", {
-      runId: run.runId,
-      outcome,
-      reason,
-      status: settled.boardStatus,
-      ...(handedOn === null ? {} : { pullRequest: handedOn.url ?? handedOn.number }),
-    });
+  /** Ends a run: records it, settles its item and writes the board (see finish-run.ts). */
+  async finishRun(
+    run: Run,
+    outcome: FinishOutcome,
+    reason: string,
+    options: FinishOptions = {},
+  ): Promise<void> {
+    await finishRun(this.#d, run, outcome, reason, options);
   }
 
   /** Runs whose lease passed without a heartbeat: release, requeue, and fence them off. */

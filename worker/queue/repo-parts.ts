@@ -6,6 +6,7 @@
  */
 import type { RepoConfig, WorkspaceConfig } from "../config/workspace-config.ts";
 import { Agenda } from "../objects/agenda.ts";
+import { RETENTION } from "../storage/limits.ts";
 import { BoardMirror, OWN_WRITE_MEMORY_MS } from "./board-mirror.ts";
 import { CloudSessions } from "./cloud-sessions.ts";
 import { DependencyStates } from "./dependency-states.ts";
@@ -21,6 +22,7 @@ import { RepoLoop } from "./repo-loop.ts";
 import { repoState, type RepoQueueState } from "./repo-state.ts";
 import { Runs } from "./runs.ts";
 import { RunScopes } from "./scope-steering.ts";
+import { Reviews } from "../pr/reviews.ts";
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
@@ -34,6 +36,7 @@ export class RepoParts {
   readonly mirror: BoardMirror;
   readonly depStates: DependencyStates;
   readonly scopes: RunScopes;
+  readonly reviews: Reviews;
   readonly cloud: CloudSessions;
   readonly releases: PendingReleases;
   readonly #host: RepoHost;
@@ -50,6 +53,7 @@ export class RepoParts {
     this.mirror = new BoardMirror(sql);
     this.depStates = new DependencyStates(sql);
     this.scopes = new RunScopes(sql);
+    this.reviews = new Reviews(sql);
     this.cloud = new CloudSessions(sql);
     this.releases = new PendingReleases(sql);
   }
@@ -78,6 +82,14 @@ export class RepoParts {
     const retry = this.queue.nextNotBefore(now);
     if (retry !== null) agenda.setEarliest("retry", "retry", retry);
     if (this.releases.count() > 0) agenda.setEarliest("retry", "retry", now + RELEASE_RETRY_MS);
+    // A PR whose opening failed is tried again; a QA item waiting too long is escalated.
+    for (const [key, due] of [
+      ["pr-retry", loop?.reviews.nextRetry() ?? null],
+      ["qa-timeout", loop?.reviews.nextQaTimeout() ?? null],
+    ] as const) {
+      if (due === null) agenda.cancel(key);
+      else agenda.set(key, key, due);
+    }
     if (agenda.list().length > 0 && agenda.get("prune") === null)
       agenda.set("prune", "prune", now + PRUNE_EVERY_MS);
   }
@@ -86,6 +98,7 @@ export class RepoParts {
   prune(now: number): void {
     const parts = { sql: this.#host.storage.sql, runs: this.runs, outbox: this.outbox };
     pruneRepoJournals(parts, now, (work) => this.#host.storage.transactionSync(work));
+    this.reviews.prune(now - RETENTION.finishedRuns.maxAgeMs);
     this.mirror.pruneOwnWrites(now - OWN_WRITE_MEMORY_MS);
   }
 
@@ -130,6 +143,7 @@ export class RepoParts {
       mirror: this.mirror,
       depStates: this.depStates,
       scopes: this.scopes,
+      reviews: this.reviews,
       cloud: this.cloud,
       releases: this.releases,
       meta: this.meta,

@@ -1,13 +1,15 @@
 /**
  * The repo side of QA: mirror the board's QA items into the repo's QA sessions and tell the
- * supervisor when the waiting set changes; apply the operator's verdict (pass: the PR goes to
- * review; fail: the item goes back to Ready with the note as context for its next run).
+ * supervisor when the waiting set changes; apply the operator's verdict. An item whose PR is
+ * open keeps its lock (pass: review, fail: a rework run on the same branch and PR, with the
+ * note in its prompt); one without goes to review, or back to Ready with the note.
  * Used by the repo loop.
  */
 import type { BoardItem } from "../board/board-item.ts";
 import type { LoopDeps } from "./repo-loop.ts";
 import type { QaSession } from "./qa-sessions.ts";
 import { clearedClaim } from "./claim-item.ts";
+import { reviewQaVerdict } from "../pr/land-pull-request.ts";
 
 /** `changed: false`: the same verdict was already recorded (a repeated request). */
 export type QaVerdictResult = { ok: true; changed?: boolean } | { ok: false; error: string };
@@ -43,6 +45,14 @@ export async function decideQa(
   if (session?.state !== "waiting") return { ok: false, error: `#${number} is not waiting for QA` };
   const item = mirror.byNumber(number);
   if (!item) return { ok: false, error: `#${number} is not on the board` };
+  const review = deps.reviews.live(number);
+  if (review !== null && review.state === "open") {
+    // Its PR is open: the item keeps its lock (pass: review; fail: a rework on the same PR).
+    await reviewQaVerdict(deps, review, verdict, note);
+    deps.transaction(() => qa.decide(number, verdict === "pass" ? "passed" : "failed", note, now()));
+    await deps.reportQa(qa.waiting());
+    return { ok: true };
+  }
   const status = verdict === "pass" ? config.statuses.review : config.statuses.ready;
   const written = await deps.board.releaseClaim(item, { status });
   mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), status }, written.updatedAt, now());

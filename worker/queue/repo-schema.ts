@@ -12,6 +12,7 @@ import { META_SCHEMA } from "./meta.ts";
 import { MICRO_QUEUE_SCHEMA } from "./micro-queue.ts";
 import { APPLIED_FRAMES_INDEX, OUTBOX_SCHEMA } from "./outbox.ts";
 import { PENDING_RELEASES_SCHEMA } from "./pending-releases.ts";
+import { REVIEWS_SCHEMA } from "../pr/reviews.ts";
 import { QA_SESSIONS_SCHEMA } from "./qa-sessions.ts";
 import { RUN_SECRET_SCHEMA, RUNS_LAST_EVENT_SCHEMA, RUNS_SCHEMA } from "./runs.ts";
 import { RUN_SCOPES_SCHEMA } from "./scope-steering.ts";
@@ -29,4 +30,5 @@ export const REPO_QUEUE_MIGRATIONS = [
   RUN_SECRET_SCHEMA + APPLIED_FRAMES_INDEX + APPLIED_EVENTS_INDEX,
   CLOUD_SESSIONS_SCHEMA,
   PENDING_RELEASES_SCHEMA,
+  REVIEWS_SCHEMA,
 ] as const;

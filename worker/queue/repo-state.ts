@@ -17,6 +17,9 @@ import type { Outbox } from "./outbox.ts";
 import type { QaSession, QaSessions } from "./qa-sessions.ts";
 import type { RepoLoop } from "./repo-loop.ts";
 import type { Run, Runs } from "./runs.ts";
+import type { Review, Reviews } from "../pr/reviews.ts";
+
+export type PullRequestView = Omit<Review, "work">;
 
 export interface RepoQueueState extends LiveRepoFields {
   repo: string | null;
@@ -27,6 +30,8 @@ export interface RepoQueueState extends LiveRepoFields {
   /** The repo's QA micro queue: sessions waiting for the operator. */
   qa: QaSession[];
   runs: Run[];
+  /** The items' pull requests, newest first: branch, PR, tier, QA, landing, what happened last. */
+  reviews: PullRequestView[];
   agents: { agentId: string; capacity: number; liveRuns: number }[];
   staleClaims: StaleClaim[];
   outbox: number;
@@ -50,6 +55,7 @@ export interface StateParts {
   mirror: BoardMirror;
   runs: Runs;
   qa: QaSessions;
+  reviews: Reviews;
   outbox: Outbox;
   agenda: Agenda;
   agents: AgentInfo[];
@@ -71,6 +77,7 @@ export function repoState(parts: StateParts): RepoQueueState {
     locks: lockMap(mirror, runs, parts.config, parts.now),
     qa: parts.qa.waiting(),
     runs: runs.recent(50),
+    reviews: parts.reviews.recent(50).map(({ work: _work, ...review }) => review),
     agents: parts.agents.map((agent) => ({
       agentId: agent.agentId,
       capacity: agent.capacity,

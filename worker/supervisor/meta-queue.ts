@@ -36,6 +36,8 @@ export type MetaKind =
   | "notification"
   | "steer_effect"
   | "scope_request"
+  | "pull_request"
+  | "qa_timeout"
   | "cloud_session"
   | "person_claim";
 

@@ -31,6 +31,13 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
     case "pull_request":
     case "issue_comment":
       names.push(["repository.full_name", event.repo], ["node_id", event.contentId]);
+      if (event.kind === "pull_request")
+        names.push(
+          ["pull_request.head.ref", event.headRef ?? null],
+          ["pull_request.base.ref", event.baseRef ?? null],
+          ["pull_request.head.sha", event.headSha ?? null],
+          ["repository.default_branch", event.defaultBranch ?? null],
+        );
       if (event.kind === "issue")
         names.push(
           ["issue.state", event.state],
@@ -44,6 +51,13 @@ export function boundEvent(event: WorkspaceEvent): Bounded<WorkspaceEvent> {
           ["pull_request.html_url", event.url],
         );
       if (event.kind === "issue_comment") names.push(["comment.user.login", event.author]);
+      break;
+    case "check":
+      names.push(
+        ["repository.full_name", event.repo],
+        ["check.name", event.name],
+        ["check.head_sha", event.sha],
+      );
       break;
     case "project_item":
       names.push(
@@ -91,6 +105,7 @@ function boundTexts(event: WorkspaceEvent): WorkspaceEvent {
     case "issue_comment":
       return { ...event, body: body(event.body) };
     case "project_item":
+    case "check":
       return event;
   }
 }
