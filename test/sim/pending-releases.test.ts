@@ -12,7 +12,7 @@ import { boardTruth } from "./board-truth.ts";
 import { SIM_START, SimWorld } from "./sim-world.ts";
 
 const own = { isOwnClaim: (owner: string) => owner.startsWith("worker-factory/"), inProgress: "In Progress" };
-const release = { itemId: "I1", number: 3, runId: "r1", status: "In Review", since: 0 };
+const release = { itemId: "I1", number: 3, runId: "r1", status: "In Review", since: 0, keepLock: false };
 
 function item(fields: Partial<BoardItem["fields"]>): BoardItem {
   return {
@@ -105,6 +105,9 @@ describe("a finished run whose release GitHub refused", () => {
 
     const retried = await until("core", "release_retried", finished.runId);
     expect(retried.t).toBeGreaterThan(Number(finished.t));
-    expect(onBoard()?.fields).toMatchObject({ status: "In Review", claimOwner: null, lockKey: null });
+    // A succeeded run hands its item to its pull request: the lock stays, the lease goes.
+    expect(onBoard()?.fields).toMatchObject({ leaseExpires: null, lastHeartbeat: null });
+    expect(onBoard()?.fields.claimOwner).toMatch(/^worker-factory\//);
+    expect(["In Review", "QA Required"]).toContain(onBoard()?.fields.status);
   });
 });

@@ -108,7 +108,7 @@ export async function claimRun(
         // Recorded as our write, so a late echo of it after its release is known for what it is.
         deps.mirror.applyOwnWrite(item.itemId, claim, null, now());
         const release = { itemId: item.itemId, number, runId: run.runId, status: item.fields.status };
-        deps.releases.add({ ...release, since: now() });
+        deps.releases.add({ ...release, since: now(), keepLock: false });
       } else {
         // The read-back is what the board holds now: someone else's claim, which binds us.
         const { lockKey, claimOwner, leaseExpires, lastHeartbeat, status } = shown;

@@ -64,20 +64,16 @@ export async function finishRun(
     write = heldRework(deps, settled, rework.prNumber, run);
     settled = { ...settled, reason: `${settled.reason} The PR stays open; the item keeps its lock.` };
   }
-  const release = item !== null && options.skipBoard !== true && !write.keepLock;
+  const owed = item !== null && options.skipBoard !== true;
   deps.transaction(() => {
     runs.finish(run.runId, outcome, reason, now());
     outbox.dropRun(run.runId);
     deps.scopes.drop(run.runId);
-    // A release is owed until GitHub took it: a failed write is retried by the gate pass.
-    if (release)
-      deps.releases.add({
-        itemId: item.itemId,
-        number: run.number,
-        runId: run.runId,
-        status: write.status,
-        since: now(),
-      });
+    // The board write is owed until GitHub took it: a failed one is retried by the gate pass.
+    if (owed) {
+      const release = { itemId: item.itemId, number: run.number, runId: run.runId, status: write.status };
+      deps.releases.add({ ...release, since: now(), keepLock: write.keepLock });
+    }
     if (queue.get(run.number) === null) return;
     queue.setState(run.number, settled.state, {
       attempts: settled.attempts,
@@ -93,13 +89,14 @@ export async function finishRun(
         const values = { leaseExpires: null, lastHeartbeat: null, ...status };
         const written = await deps.board.updateFields("hand over", item, values);
         mirror.applyOwnWrite(item.itemId, values, written.updatedAt, now());
+        deps.releases.done(item.itemId, run.runId);
       } else {
         const written = await deps.board.releaseClaim(item, { status: write.status });
         mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, now());
         deps.releases.done(item.itemId, run.runId);
       }
     } catch (error) {
-      // A release stays in pending_releases for the next gate pass (pending-releases.ts).
+      // The write stays in pending_releases for the next gate pass (pending-releases.ts).
       deps.log("release_failed", { runId: run.runId, error: String(error) });
     }
   }

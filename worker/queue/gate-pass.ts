@@ -272,9 +272,21 @@ async function retryReleases(deps: LoopDeps): Promise<void> {
       continue;
     }
     try {
-      const written = await deps.board.releaseClaim(item, write);
       const status = write.status === null ? {} : { status: write.status };
-      deps.mirror.applyOwnWrite(item.itemId, { ...clearedClaim(), ...status }, written.updatedAt, deps.now());
+      if (release.keepLock) {
+        // A hand-over to the item's PR: the lock stays, the lease fields go (finish-run.ts).
+        const values = { leaseExpires: null, lastHeartbeat: null, ...status };
+        const written = await deps.board.updateFields("hand over", item, values);
+        deps.mirror.applyOwnWrite(item.itemId, values, written.updatedAt, deps.now());
+      } else {
+        const written = await deps.board.releaseClaim(item, write);
+        deps.mirror.applyOwnWrite(
+          item.itemId,
+          { ...clearedClaim(), ...status },
+          written.updatedAt,
+          deps.now(),
+        );
+      }
       deps.releases.done(release.itemId, release.runId);
       deps.log("release_retried", { number: release.number, runId: release.runId, status: write.status });
     } catch (error) {

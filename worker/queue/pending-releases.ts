@@ -14,7 +14,8 @@ CREATE TABLE pending_releases (
   number INTEGER NOT NULL,
   run_id TEXT NOT NULL,
   status TEXT,
-  since INTEGER NOT NULL
+  since INTEGER NOT NULL,
+  keep_lock INTEGER NOT NULL DEFAULT 0
 );`;
 
 /** How soon the agenda retries a release GitHub refused. */
@@ -27,9 +28,21 @@ export interface PendingRelease {
   /** Status to write with the release, or null to leave it. */
   status: string | null;
   since: number;
+  /**
+   * A succeeded run's hand-over to its pull request (finish-run.ts): only the lease fields are
+   * cleared and the Status written; the Lock Key and Claim Owner stay with the PR.
+   */
+  keepLock: boolean;
 }
 
-type Row = { item_id: string; number: number; run_id: string; status: string | null; since: number };
+type Row = {
+  item_id: string;
+  number: number;
+  run_id: string;
+  status: string | null;
+  since: number;
+  keep_lock: number;
+};
 
 export class PendingReleases {
   readonly #sql: Sql;
@@ -40,12 +53,13 @@ export class PendingReleases {
 
   add(release: PendingRelease): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO pending_releases (item_id, number, run_id, status, since) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO pending_releases (item_id, number, run_id, status, since, keep_lock) VALUES (?, ?, ?, ?, ?, ?)",
       release.itemId,
       release.number,
       release.runId,
       release.status,
       release.since,
+      release.keepLock ? 1 : 0,
     );
   }
 
@@ -64,6 +78,7 @@ export class PendingReleases {
         runId: row.run_id,
         status: row.status,
         since: row.since,
+        keepLock: row.keep_lock === 1,
       }));
   }
 
