@@ -39,6 +39,11 @@ export interface SimContext {
   track(work: Promise<unknown>, owner: Owner | null, label: string): void;
   /** Whether the fault phase is over (no more injected faults or people's edits). */
   calm(): boolean;
+  /**
+   * A daemon's `git push` of a run's branch to GitHub (the emulator's branch registry, which
+   * sends the push webhook); answers the branch's new head.
+   */
+  push(repo: string, branch: string, work: { subjects: string[]; paths: string[] }): string;
 }
 
 /** One life of a Durable Object: its owner (timers, requests) and the reset of calls into it. */

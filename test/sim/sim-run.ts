@@ -9,7 +9,7 @@ import { boardLockCheck, dispatchedKeys } from "../../local-agent/check.ts";
 import { branchName } from "../../local-agent/prepare-worktree.ts";
 import { judgeRun } from "../../local-agent/report.ts";
 import type { AgentExit } from "../../local-agent/run-agent.ts";
-import type { DispatchArgs, RunOutcome } from "../../worker/protocol/messages.ts";
+import type { DispatchArgs, RunOutcome, RunWork } from "../../worker/protocol/messages.ts";
 import type { OutboxFrame } from "../../local-agent/state-store.ts";
 import { formatLockKeys } from "../../worker/board/locks.ts";
 import { simBoard, type SimContext } from "./sim-context.ts";
@@ -216,6 +216,33 @@ export class SimRun {
     if (this.state === "running") this.finish({ kind: "exit", exit: { kind: "stopped", why: "stop" } });
   }
 
+  /** The daemon's push of the run's branch, and the work it reports (local-agent/run-work.ts). */
+  #push(tree: Worktree): RunWork {
+    const { ctx } = this.#h;
+    const subjects = Array.from({ length: tree.commits }, (_, i) => `feat: ${this.args.title} (${i + 1})`);
+    const paths = dispatchedKeys(this.args).map((key) => {
+      if (key.path !== null)
+        return key.path.replace(/\*\*?.*$/, "") + (key.path.includes("*") ? "sim.ts" : "");
+      const area = ctx.config.repos
+        .find((r) => r.name === this.args.repo)
+        ?.areas.find((a) => a.name === key.area);
+      return `${area?.paths[0] ?? ""}issue-${this.args.issueNumber}.ts`;
+    });
+    const head = ctx.push(this.args.repo, tree.branch, { subjects, paths });
+    this.#log("branch_pushed", { branch: tree.branch, head });
+    return {
+      pushed: true,
+      head,
+      summary: `Worked on ${this.args.title}.`,
+      testing: [],
+      subjects,
+      files: paths.map((path) => ({ path, additions: 3, deletions: 1 })),
+      filesChanged: paths.length,
+      additions: 3 * paths.length,
+      deletions: paths.length,
+    };
+  }
+
   finish(end: { kind: "exit"; exit: AgentExit } | { kind: "conflict" | "refused"; reason: string }): void {
     if (this.#finished) return;
     this.#finished = true;
@@ -231,6 +258,9 @@ export class SimRun {
         ? judgeRun(end.exit, repo, this.stopReason)
         : { outcome: end.kind as RunOutcome, reason: end.reason, exitCode: null };
     this.#log("agent_finished", { outcome: verdict.outcome, silent: this.silent, dirty: repo.dirty });
+    // A succeeded run's branch is pushed and reported with what its pull request needs.
+    const work =
+      verdict.outcome === "succeeded" && tree !== null && !this.silent ? this.#push(tree) : undefined;
     if (!this.silent) {
       this.#h.send({
         type: "run_finished",
@@ -243,6 +273,7 @@ export class SimRun {
         branch: tree?.branch ?? null,
         commits: repo.commits,
         prUrl: null,
+        ...(work === undefined ? {} : { work }),
       });
     }
     this.#h.forget(this);

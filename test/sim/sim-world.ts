@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { syntheticOid } from "../../emulator/git/branch-registry.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
 import type { WorkspaceConfig } from "../../worker/config/workspace-config.ts";
 import { EventLog } from "./event-log.ts";
@@ -66,6 +67,7 @@ export class SimWorld {
       rng,
       track: (work, owner, label) => this.#track(work, owner, label),
       calm: () => this.calm,
+      push: (repo, branch, work) => this.#push(repo, branch, work),
     };
   }
 
@@ -76,6 +78,65 @@ export class SimWorld {
       this.backgroundErrors += 1;
       this.ctx.log.add("background_error", { label, message });
     });
+  }
+
+  #push(repo: string, branch: string, work: { subjects: string[]; paths: string[] }): string {
+    const { store } = this.emulator;
+    const target = store.repo(repo);
+    if (target === undefined) throw new Error(`no repo ${repo} on the emulator`);
+    const at = new Date(this.ctx.scheduler.now).toISOString();
+    let parent: string | null = null;
+    const commits = work.subjects.map((message, index) => {
+      const oid = syntheticOid(`${repo}:${branch}:${index}:${message}:${at}`);
+      const commit = {
+        oid,
+        message,
+        authorName: "sim-agent",
+        authorEmail: "sim-agent@users.noreply.github.com",
+        authoredDate: at,
+        committedDate: at,
+        parents: parent === null ? [] : [parent],
+      };
+      parent = oid;
+      return commit;
+    });
+    const files = work.paths.map((path) => ({
+      path,
+      additions: 3,
+      deletions: 1,
+      changeType: "MODIFIED" as const,
+    }));
+    return store.loop.refs.putRegistryBranch(target, branch, { commits, files }, "sim-agent");
+  }
+
+  /**
+   * The repos' CI: every open pull request's head gets a passing check (its `check_run` and
+   * `check_suite` webhooks go through the faulty network like any other), so low-risk PRs
+   * merge by auto-merge, or by the Worker once their checks pass.
+   */
+  ci(from: number, everyMs = 60_000): void {
+    const { scheduler } = this.ctx;
+    const tick = (): void => {
+      const { store } = this.emulator;
+      for (const pr of store.state.pullRequests) {
+        if (pr.state !== "OPEN") continue;
+        const head = store.loop.git.backend(store.repo(pr.repo)!).branch(pr.headRefName)?.oid ?? null;
+        if (head === null) continue;
+        if (store.state.checkRuns.some((run) => run.repo === pr.repo && run.headSha === head)) continue;
+        this.ctx.log.add("ci_passed", { repo: pr.repo, pullRequest: pr.number });
+        this.ctx.track(
+          fetch(`${this.emulator.url}/_emulator/checks`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ repo: pr.repo, sha: head, name: "ci", conclusion: "success" }),
+          }).then((response) => response.text()),
+          null,
+          `ci ${pr.repo}#${pr.number}`,
+        );
+      }
+      scheduler.after(everyMs, "ci", tick);
+    };
+    scheduler.at(from, "ci", tick);
   }
 
   async start(): Promise<void> {
@@ -115,6 +176,7 @@ export class SimWorld {
       index += 1;
     }
     for (const agent of this.agents) agent.start();
+    this.ci(ctx.scheduler.now + 60_000);
     await this.settle();
   }
 
