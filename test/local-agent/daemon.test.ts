@@ -80,7 +80,8 @@ describe("a dispatched run", () => {
       "`subfeature/task/63-add-contract-test-fixtures`",
       "conventional messages",
       "git push -u origin subfeature/task/63-add-contract-test-fixtures",
-      "Summary, Changes, Testing, and Related issues",
+      "Worker Factory opens the pull request from your pushed branch into `main` (with `Closes #63`)",
+      "if you open one yourself for this branch, it is adopted, never duplicated",
       "Do not touch files outside the lock scope",
       "stop and report",
     ]) {

@@ -3,7 +3,6 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Agenda, armAlarm } from "../../worker/objects/agenda.ts";
 
-const FRONTEND = "phoenix-agentic/Phoenix-Agentic-Website-Frontend";
 const WEBSITE_BACKEND = "phoenix-agentic/Phoenix-Agentic-Website-Backend";
 
 const freshQueue = () => env.REPO_QUEUE.getByName(`agenda-${crypto.randomUUID()}`);
@@ -15,17 +14,6 @@ describe("the RepoQueue's agenda", () => {
     const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
     expect(alarm).toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(false);
-  });
-
-  it("keeps a timer for an item waiting for QA: its escalation after qa.timeoutMinutes", async () => {
-    const stub = freshQueue();
-    const before = Date.now();
-    await stub.reconcile(FRONTEND);
-    const { agenda } = await stub.state();
-    const escalation = agenda.find((entry) => entry.kind === "qa-timeout");
-    // The sample board's Frontend #22 is in QA Required; the default limit is a day.
-    expect(escalation?.due).toBeGreaterThanOrEqual(before + 1440 * 60_000);
-    expect(escalation?.due).toBeLessThanOrEqual(Date.now() + 1440 * 60_000);
   });
 
   it("arms the alarm at the earliest entry, keeps the sooner time of a burst, and runs only what is due", async () => {
