@@ -181,3 +181,15 @@ export async function promptsMentioning(dir: string, text: string): Promise<stri
   }
   return found;
 }
+
+/** What one repo's RepoQueue spent by kind of GitHub operation (`/api/state`'s budget), zero for an unseen kind. */
+export async function spentBy(
+  mode: LocalMode,
+  repo: string,
+): Promise<(kind: string) => { calls: number; points: number }> {
+  const state = (await (await api(mode, "GET", "/api/state")).json()) as {
+    repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
+  };
+  const byKind = state.repos.find((r) => r.name === repo)?.budget.byKind ?? {};
+  return (kind) => byKind[kind] ?? { calls: 0, points: 0 };
+}

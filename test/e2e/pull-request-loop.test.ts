@@ -30,6 +30,7 @@ import {
   reportCheck,
   reviewOf,
   snapshot,
+  spentBy,
 } from "./pr-loop-support.ts";
 import { git, repoState, wfIn } from "./support.ts";
 
@@ -252,11 +253,7 @@ describe("the pull-request loop", () => {
   );
 
   it("spends a point a call on the PR loop: repo facts once a base, one open and one decoration a PR", async () => {
-    const state = (await (await api(mode, "GET", "/api/state")).json()) as {
-      repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
-    };
-    const byKind = state.repos.find((r) => r.name === FRONTEND)?.budget.byKind ?? {};
-    const spent = (kind: string) => byKind[kind] ?? { calls: 0, points: 0 };
+    const spent = await spentBy(mode, FRONTEND);
     // Four PRs opened (#21, #101, #102 twice): nothing else read but the repo's merge facts,
     // once; nothing merged or closed but by GitHub.
     expect(spent("pr repo facts")).toEqual({ calls: 1, points: 1 });

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalMode } from "../../scripts/dev.ts";
 import { branchOnOrigin, FRONTEND, openPr, SLOW, startPrLoop, WAIT, type Loop } from "./pr-loop-setup.ts";
 import {
-  api,
   issueState,
   labelNames,
   lockFields,
@@ -17,6 +16,7 @@ import {
   reportCheck,
   reviewOf,
   snapshot,
+  spentBy,
 } from "./pr-loop-support.ts";
 import { emulatorPost, git } from "./support.ts";
 
@@ -124,11 +124,7 @@ describe("the pull-request loop's other paths", () => {
   );
 
   it("spends a point to adopt a PR, and a point each to merge and to close an issue only where GitHub would not", async () => {
-    const state = (await (await api(mode, "GET", "/api/state")).json()) as {
-      repos: { name: string; budget: { byKind: Record<string, { calls: number; points: number }> } }[];
-    };
-    const byKind = state.repos.find((r) => r.name === FRONTEND)?.budget.byKind ?? {};
-    const spent = (kind: string) => byKind[kind] ?? { calls: 0, points: 0 };
+    const spent = await spentBy(mode, FRONTEND);
     // Merge facts once per base (main, feature/pricing); the sample board's #21, #160 and #150
     // opened, Copilot's adopted.
     expect(spent("pr repo facts")).toEqual({ calls: 2, points: 2 });
